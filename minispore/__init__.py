@@ -1,0 +1,16 @@
+"""minispore: a small, fast tensor framework with MindSpore's API, Numba kernels on CPU and NVIDIA GPUs, and
+initial weights that are bit-identical on every device for the same seed.
+
+Importing minispore imports neither CuPy nor Numba's CUDA target: the GPU backend is built on first use.
+"""
+from . import context, dtype
+from .common import Parameter, Tensor, get_seed, set_seed
+from .dtype import (bool_, float16, float32, float64, float_, int8, int16, int32, int64, uint8, uint16, uint32,
+                    uint64)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "Parameter", "context", "dtype", "set_seed", "get_seed", "bool_", "int8", "int16", "int32", "int64",
+    "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64", "float_",
+]

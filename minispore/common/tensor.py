@@ -1,0 +1,241 @@
+"""Tensor: an n-d array on one device, possibly lazily initialised (MindSpore's ``Tensor``)."""
+import numbers
+
+import numpy as np
+
+from .. import _backend, _checks
+from .. import dtype as mstype
+from . import seed as _seed
+
+__all__ = ["Tensor"]
+
+_INPUT_TYPES = (np.ndarray, np.generic, list, tuple, numbers.Number)
+
+
+def _check_dtype(api, dtype):
+    if not isinstance(dtype, mstype.Type):
+        _checks.fail(api, "dtype", "a minispore dtype such as mstype.float32", dtype, TypeError)
+    return dtype
+
+
+def check_shape(api, shape, arg="shape"):
+    """A shape as a tuple of non-negative ints; an int is a 1-d shape."""
+    if _checks.is_int(shape):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or not all(_checks.is_int(v) for v in shape):
+        _checks.fail(api, arg, "a tuple or list of ints", shape, TypeError)
+    if any(v < 0 for v in shape):
+        _checks.fail(api, arg, "a tuple or list of non-negative ints", shape)
+    return tuple(int(v) for v in shape)
+
+
+def _host_array(input_data, dtype):
+    """NumPy array of `input_data` with MindSpore's dtype inference (Python floats -> float32)."""
+    if not isinstance(input_data, _INPUT_TYPES):
+        _checks.fail("Tensor", "input_data", "a Tensor, numpy.ndarray, list, tuple, bool, int or float",
+                     input_data, TypeError)
+    try:
+        array = np.asarray(input_data)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"For 'Tensor', the 'input_data' must be rectangular, but got {input_data!r} ({exc}).") \
+            from None
+    if mstype.to_dtype(array.dtype) is None:
+        _checks.fail("Tensor", "input_data", "numbers or bools", f"data of dtype {array.dtype}", TypeError)
+    if dtype is not None:
+        return array.astype(dtype.np_type, copy=False)
+    if not isinstance(input_data, (np.ndarray, np.generic)) and array.dtype == np.float64:
+        return array.astype(np.float32)  # MindSpore: Python floats make float32 tensors
+    return array
+
+
+class Tensor:
+    """An n-dimensional array on the device chosen by ``context.set_context`` when it is created.
+
+    Args:
+        input_data (Tensor, numpy.ndarray, list, tuple, bool, int, float): the data. Python floats give float32.
+        dtype (minispore.dtype): convert the data to this type. Required with `init`.
+        shape (tuple[int] | list[int] | int): the shape, with `init` only.
+        init (Initializer): initialise lazily: the data are generated on first use or by `init_data()`.
+
+    Raises:
+        TypeError: data, dtype or shape of the wrong type.
+        ValueError: both or neither of `input_data` and `init`, or a `shape` that contradicts the data.
+
+    Examples:
+        >>> Tensor(np.ones([2, 3]), mstype.float32).shape
+        (2, 3)
+    """
+
+    def __init__(self, input_data=None, dtype=None, shape=None, init=None):
+        if dtype is not None:
+            _check_dtype("Tensor", dtype)
+        self._backend = _backend.current_backend()
+        self._lazy = None
+        if init is not None:
+            from .initializer import Initializer
+            if input_data is not None:
+                raise ValueError("For 'Tensor', 'input_data' and 'init' cannot both be set, but got both.")
+            _checks.check_type("Tensor", "init", init, Initializer, "an Initializer")
+            if dtype is None or shape is None:
+                raise ValueError(f"For 'Tensor', 'dtype' and 'shape' must be set with 'init', but got "
+                                 f"dtype={dtype}, shape={shape}.")
+            self._shape = check_shape("Tensor", shape)
+            self._dtype = dtype
+            self._data = None
+            self._lazy = (init,) + (_seed.next_stream() if init.is_random else (None, None))
+            return
+        if input_data is None:
+            raise ValueError("For 'Tensor', the 'input_data' must be set when 'init' is None, but got None.")
+        if isinstance(input_data, Tensor):
+            array = input_data.asnumpy()
+            array = array if dtype is None else array.astype(dtype.np_type)
+        else:
+            array = _host_array(input_data, dtype)
+        if shape is not None and check_shape("Tensor", shape) != array.shape:
+            _checks.fail("Tensor", "shape", f"the shape of 'input_data' {array.shape}", shape)
+        self._set_data(self._backend.from_host(array))
+
+    @classmethod
+    def _wrap(cls, array, backend):
+        """A Tensor around a device array of `backend` (no copy)."""
+        tensor = cls.__new__(cls)
+        tensor._backend = backend
+        tensor._lazy = None
+        tensor._set_data(array)
+        return tensor
+
+    def _set_data(self, array):
+        self._data = array
+        self._shape = tuple(array.shape)
+        self._dtype = mstype.to_dtype(array.dtype)
+
+    # --- lazy initialisation -------------------------------------------------------------------------------
+    @property
+    def init(self):
+        """The `Initializer` that will produce the data, or None once they exist."""
+        return self._lazy[0] if self._lazy is not None and self._data is None else None
+
+    @property
+    def has_init(self):
+        """True while the data are still to be generated by `init`."""
+        return self.init is not None
+
+    def init_data(self, slice_index=None, shape=None, opt_shard_group=None):
+        """Generate the data of a lazily initialised tensor (no-op otherwise) and return the tensor."""
+        if self._data is None:
+            init, seed, stream = self._lazy
+            self._data = init.generate(self._backend, self._shape, self._dtype.np_type, seed, stream)
+        return self
+
+    def _init_slice(self, key):
+        """Generate `self[key]` (ints and slices) alone, without the rest; equals the same slice of the whole.
+
+        The base for sharded initialisation of tensors too large for one device. Returns a device array.
+        """
+        if self._lazy is None:
+            raise ValueError("For 'Tensor._init_slice', the tensor must have been created by an initializer.")
+        init, seed, stream = self._lazy
+        return init.generate(self._backend, self._shape, self._dtype.np_type, seed, stream, key)
+
+    def _array(self):
+        """The device array of the data, generated first if still lazy."""
+        return self.init_data()._data
+
+    # --- properties ----------------------------------------------------------------------------------------
+    @property
+    def shape(self):
+        """The shape, a tuple of ints."""
+        return self._shape
+
+    @property
+    def dtype(self):
+        """The minispore dtype."""
+        return self._dtype
+
+    @property
+    def ndim(self):
+        """The number of dimensions."""
+        return len(self._shape)
+
+    @property
+    def size(self):
+        """The number of elements."""
+        return int(np.prod(self._shape, dtype=np.int64))
+
+    @property
+    def itemsize(self):
+        """Bytes per element."""
+        return self._dtype.np_type.itemsize
+
+    @property
+    def nbytes(self):
+        """Bytes of the whole data."""
+        return self.size * self.itemsize
+
+    # --- conversion ----------------------------------------------------------------------------------------
+    def asnumpy(self):
+        """The data as a numpy.ndarray (a device->host copy on a GPU; shares memory on the CPU)."""
+        return self._backend.to_host(self._array())
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.asnumpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def astype(self, dtype):
+        """A copy converted to `dtype` (a minispore dtype), on the same device."""
+        _check_dtype("Tensor.astype", dtype)
+        return Tensor._wrap(self._array().astype(dtype.np_type), self._backend)
+
+    def item(self):
+        """The value of a one-element tensor as a Python scalar."""
+        if self.size != 1:
+            _checks.fail("Tensor.item", "tensor", "a tensor of one element", f"shape {self._shape}")
+        return self.asnumpy().item()
+
+    def __bool__(self):
+        return bool(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __len__(self):
+        if not self._shape:
+            raise TypeError("For 'Tensor.__len__', the tensor must have at least one dimension, but got a scalar.")
+        return self._shape[0]
+
+    def __str__(self):
+        return str(self.asnumpy())
+
+    def __repr__(self):
+        value = str(self.asnumpy())
+        return f"Tensor(shape={list(self._shape)}, dtype={self._dtype}, value={' ' if not self._shape else chr(10)}" \
+               f"{value})"
+
+    # --- arithmetic through the primitives -----------------------------------------------------------------
+    def __add__(self, other):
+        return _binary("Add")(self, other)
+
+    def __radd__(self, other):
+        return _binary("Add")(other, self)
+
+    def __sub__(self, other):
+        return _binary("Sub")(self, other)
+
+    def __rsub__(self, other):
+        return _binary("Sub")(other, self)
+
+    def __mul__(self, other):
+        return _binary("Mul")(self, other)
+
+    def __rmul__(self, other):
+        return _binary("Mul")(other, self)
+
+    __hash__ = object.__hash__
+
+
+def _binary(name):
+    from ..ops.operations import math_ops  # ops build on common: imported on first use
+    return getattr(math_ops, name)()

@@ -1,0 +1,143 @@
+"""Convolution layers: Conv2d and Conv3d (MindSpore r1.3 arguments and defaults)."""
+from ... import _checks
+from ...common.initializer import initializer
+from ...common.parameter import Parameter
+from ...ops.operations.nn_ops import PAD_MODES, BiasAdd, Conv2D, Conv3D
+from ..cell import Cell
+
+__all__ = ["Conv2d", "Conv3d"]
+
+
+class _Conv(Cell):
+    """Arguments, parameters and forward pass shared by Conv2d and Conv3d (`_nd` spatial axes)."""
+
+    _nd = None
+    _primitive = None
+    _formats = None
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, pad_mode, padding, dilation, group, has_bias,
+                 weight_init, bias_init, data_format):
+        super().__init__()
+        api, nd = type(self).__name__, self._nd
+        self.in_channels = _checks.check_positive_int(api, "in_channels", in_channels)
+        self.out_channels = _checks.check_positive_int(api, "out_channels", out_channels)
+        self.kernel_size = _checks.check_int_tuple(api, "kernel_size", kernel_size, nd)
+        self.stride = _checks.check_int_tuple(api, "stride", stride, nd)
+        self.pad_mode = _checks.check_choice(api, "pad_mode", pad_mode, PAD_MODES, case_sensitive=False)
+        if _checks.is_int(padding):
+            self.padding = _checks.check_non_negative_int(api, "padding", padding)
+        else:
+            self.padding = _checks.check_int_tuple(api, "padding", padding, 2 * nd, minimum=0)
+        if self.pad_mode != "pad" and self.padding not in (0, (0,) * 2 * nd):
+            _checks.fail(api, "padding", f"0 when 'pad_mode' is '{self.pad_mode}'", padding)
+        self.dilation = _checks.check_int_tuple(api, "dilation", dilation, nd)
+        self.group = _checks.check_positive_int(api, "group", group)
+        for arg, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if value % self.group:
+                _checks.fail(api, arg, f"divisible by 'group' ({self.group})", value)
+        self.has_bias = _checks.check_bool(api, "has_bias", has_bias)
+        self.format = _checks.check_choice(api, "data_format", data_format, self._formats)
+        self.weight_init = weight_init
+        self.bias_init = bias_init
+        per_group = self.in_channels // self.group
+        shape = ((self.out_channels,) + self.kernel_size + (per_group,) if self.format == "NHWC"
+                 else (self.out_channels, per_group) + self.kernel_size)
+        self.weight = Parameter(initializer(weight_init, shape), name="weight")
+        self.bias = Parameter(initializer(bias_init, [self.out_channels]), name="bias") if self.has_bias else None
+        self.conv = self._primitive(out_channel=self.out_channels, kernel_size=self.kernel_size, mode=1,
+                                    pad_mode=self.pad_mode, pad=self.padding, stride=self.stride,
+                                    dilation=self.dilation, group=self.group, data_format=self.format)
+        self.bias_add = BiasAdd(data_format="NHWC" if self.format == "NHWC" else "NCHW")
+
+    def construct(self, x):
+        output = self.conv(x, self.weight)
+        return self.bias_add(output, self.bias) if self.has_bias else output
+
+    def extend_repr(self):
+        def _init_name(init):
+            return init.lower() if isinstance(init, str) else type(init).__name__
+        return (f"input_channels={self.in_channels}, output_channels={self.out_channels}, "
+                f"kernel_size={self.kernel_size}, stride={self.stride}, pad_mode={self.pad_mode}, "
+                f"padding={self.padding}, dilation={self.dilation}, group={self.group}, has_bias={self.has_bias}, "
+                f"weight_init={_init_name(self.weight_init)}, bias_init={_init_name(self.bias_init)}, "
+                f"format={self.format}")
+
+
+class Conv2d(_Conv):
+    r"""2-d convolution layer: weight (out_channels, in_channels/group, KH, KW) and an optional bias.
+
+    Args:
+        in_channels (int): C_in.
+        out_channels (int): C_out.
+        kernel_size (int | tuple[int]): (KH, KW).
+        stride (int | tuple[int]): Default: 1.
+        pad_mode (str): 'same', 'valid' or 'pad'. Default: 'same'.
+        padding (int | tuple[int]): with 'pad' only: one int, or (top, bottom, left, right). Default: 0.
+        dilation (int | tuple[int]): Default: 1.
+        group (int): channel groups; divides in_channels and out_channels. Default: 1.
+        has_bias (bool): Default: False.
+        weight_init (Tensor | str | Initializer | numbers.Number): Default: 'normal'.
+        bias_init (Tensor | str | Initializer | numbers.Number): Default: 'zeros'.
+        data_format (str): 'NCHW' or 'NHWC'. Default: 'NCHW'.
+
+    Inputs:
+        - **x** (Tensor) - (N, C_in, H_in, W_in).
+
+    Outputs:
+        Tensor (N, C_out, H_out, W_out): 'same': H_out = ceil(H_in / stride);
+        'valid': floor((H_in - dilation*(KH-1) - 1) / stride) + 1; 'pad': the same with H_in + top + bottom.
+
+    Examples:
+        >>> net = Conv2d(120, 240, 4, has_bias=False, weight_init='normal')
+        >>> net(Tensor(np.ones([1, 120, 1024, 640]), mstype.float32)).shape
+        (1, 240, 1024, 640)
+    """
+
+    _nd = 2
+    _primitive = Conv2D
+    _formats = ("NCHW", "NHWC")
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, pad_mode="same", padding=0, dilation=1,
+                 group=1, has_bias=False, weight_init="normal", bias_init="zeros", data_format="NCHW"):
+        super().__init__(in_channels, out_channels, kernel_size, stride, pad_mode, padding, dilation, group,
+                         has_bias, weight_init, bias_init, data_format)
+
+
+class Conv3d(_Conv):
+    r"""3-d convolution layer: weight (out_channels, in_channels/group, KD, KH, KW) and an optional bias.
+
+    Args:
+        in_channels (int): C_in.
+        out_channels (int): C_out.
+        kernel_size (int | tuple[int]): (KD, KH, KW).
+        stride (int | tuple[int]): Default: 1.
+        pad_mode (str): 'same', 'valid' or 'pad'. Default: 'same'.
+        padding (int | tuple[int]): with 'pad' only: one int, or (front, back, top, bottom, left, right).
+            Default: 0.
+        dilation (int | tuple[int]): Default: 1.
+        group (int): channel groups; divides in_channels and out_channels. Default: 1.
+        has_bias (bool): Default: False.
+        weight_init (Tensor | str | Initializer | numbers.Number): Default: 'normal'.
+        bias_init (Tensor | str | Initializer | numbers.Number): Default: 'zeros'.
+        data_format (str): 'NCDHW'. Default: 'NCDHW'.
+
+    Inputs:
+        - **x** (Tensor) - (N, C_in, D_in, H_in, W_in).
+
+    Outputs:
+        Tensor (N, C_out, D_out, H_out, W_out), each axis as in Conv2d.
+
+    Examples:
+        >>> net = Conv3d(3, 8, 3)
+        >>> net(Tensor(np.ones([1, 3, 4, 8, 8]), mstype.float32)).shape
+        (1, 8, 4, 8, 8)
+    """
+
+    _nd = 3
+    _primitive = Conv3D
+    _formats = ("NCDHW",)
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, pad_mode="same", padding=0, dilation=1,
+                 group=1, has_bias=False, weight_init="normal", bias_init="zeros", data_format="NCDHW"):
+        super().__init__(in_channels, out_channels, kernel_size, stride, pad_mode, padding, dilation, group,
+                         has_bias, weight_init, bias_init, data_format)
