@@ -109,7 +109,7 @@ def binary(op, out, a, b, shape, sa, sb):
 
     The last axis is the inner loop; it is cut into chunks so a single long axis still runs in parallel.
     """
-    nd = shape.size
+    nd = len(shape)
     inner = shape[nd - 1]
     if out.size == 0:
         return

@@ -43,7 +43,7 @@ class Backend:
     def from_host(self, array):
         """A C-contiguous device array holding `array` (a host->device copy on a GPU)."""
         with self._on():
-            return self.xp.ascontiguousarray(self.xp.asarray(array))
+            return self.xp.asarray(array, order="C")
 
     def to_host(self, array):
         """A NumPy array with the data of `array` (a device->host copy on a GPU)."""

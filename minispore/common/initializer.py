@@ -54,7 +54,7 @@ class Initializer:
         """The device array of `shape`[key] (the whole tensor when key is None) in NumPy dtype `dtype`."""
         array = np.zeros(shape, dtype)
         self._initialize(array)
-        return backend.from_host(array if key is None else np.ascontiguousarray(array[key]))
+        return backend.from_host(array if key is None else array[key])
 
 
 def _slice_shape_and_index(shape, key):
@@ -73,7 +73,7 @@ def _slice_shape_and_index(shape, key):
                 _checks.fail("Tensor._init_slice", "key", f"within the shape {shape}", key)
             ranges.append(np.array([k % size], np.int64))
     index = np.ravel_multi_index(np.ix_(*ranges), shape) if shape else np.zeros((), np.int64)
-    return tuple(out_shape), np.ascontiguousarray(index.reshape(-1))
+    return tuple(out_shape), index.reshape(-1)
 
 
 class _Filled(Initializer):

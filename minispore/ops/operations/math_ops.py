@@ -79,21 +79,21 @@ def coalesce(shape, sa, sb):
 def elementwise(api, op, x, y, backend, out_dtype=None):
     """out = x (op) y on `backend`, broadcasting; x and y are Tensors or numbers (not both numbers)."""
     dtype = np.dtype(out_dtype) if out_dtype is not None else promote(x, y)
+    work = np.dtype(np.float32) if dtype == np.float16 else dtype  # as NumPy does: half math in float32
     arrays, shapes = [], []
     for value in (x, y):
         if isinstance(value, Tensor):
-            array = value._array()
-            arrays.append(array.astype(dtype, copy=False))
+            arrays.append(value._array().astype(dtype, copy=False).astype(work, copy=False))
             shapes.append(value.shape)
         else:
-            arrays.append(backend.full((1,), value, dtype))
+            arrays.append(backend.full((1,), np.array(value, dtype), work))
             shapes.append(())
     shape = broadcast_shape(api, shapes[0], shapes[1])
-    out = backend.empty(shape, dtype)
+    out = backend.empty(shape, work)
     if out.size:
         loop, sa, sb = coalesce(shape, element_strides(shapes[0], shape), element_strides(shapes[1], shape))
         backend.kernels.binary(op, out.reshape(-1), arrays[0].reshape(-1), arrays[1].reshape(-1), loop, sa, sb)
-    return Tensor._wrap(out, backend)
+    return Tensor._wrap(out.astype(dtype, copy=False), backend)
 
 
 class _Binary(Primitive):

@@ -1,0 +1,14 @@
+"""Guide: Using the Initializer Method to Initialize Parameters / The Parameter of Init is Tensor."""
+import numpy as np
+from minispore import Tensor
+from minispore import dtype as mstype
+from minispore.common import set_seed
+from minispore.common.initializer import initializer
+from minispore.ops.operations import nn_ops as nps
+set_seed(1)
+input_data = Tensor(np.ones([16, 3, 10, 32, 32]), dtype=mstype.float32)
+weight_init = Tensor(np.ones([32, 3, 4, 3, 3]), dtype=mstype.float32)
+weight = initializer(weight_init, shape=[32, 3, 4, 3, 3])
+conv3d = nps.Conv3D(out_channel=32, kernel_size=(4, 3, 3))
+output = conv3d(input_data, weight)
+print(output)

@@ -1,0 +1,42 @@
+"""The `device` fixture: every test that takes it runs on the CPU and on the GPU backend.
+
+GPU means a real NVIDIA GPU or Numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1); without either, the GPU case is
+reported as skipped with the reason. Under the simulator each CUDA thread is a Python thread, so tests size their
+cases with `small` (True there).
+"""
+import os
+
+import pytest
+
+from minispore import context
+
+SIMULATED = os.environ.get("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0")
+
+
+def _gpu_unavailable_reason():
+    try:
+        context.set_context(device_target="GPU")
+    except RuntimeError as exc:
+        return str(exc)
+    finally:
+        context.set_context(device_target="CPU")
+    return None
+
+
+_GPU_SKIP = _gpu_unavailable_reason()
+
+
+@pytest.fixture(params=["CPU", "GPU"])
+def device(request):
+    """The device_target under test; the context is reset to the CPU afterwards."""
+    if request.param == "GPU" and _GPU_SKIP:
+        pytest.skip(f"no GPU backend: {_GPU_SKIP}")
+    context.set_context(device_target=request.param)
+    yield request.param
+    context.set_context(device_target="CPU")
+
+
+@pytest.fixture
+def small(device):
+    """True when the device is the (slow) CUDA simulator: use tiny shapes."""
+    return device == "GPU" and SIMULATED

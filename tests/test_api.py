@@ -1,0 +1,186 @@
+"""Tensor, Parameter, Cell, context and dtype: MindSpore's documented behaviour and errors."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import minispore
+import minispore.nn as nn
+from minispore import Parameter, Tensor, context
+from minispore import dtype as mstype
+from minispore.common.initializer import Normal, initializer
+
+
+# --- dtype ------------------------------------------------------------------------------------------------------
+def test_dtypes_print_like_mindspore_and_are_reexported():
+    assert str(mstype.float32) == "Float32" and repr(mstype.int64) == "Int64" and str(mstype.bool_) == "Bool"
+    assert minispore.float32 is mstype.float32 and minispore.uint8 is mstype.uint8
+    from minispore.common import dtype as common_dtype
+    assert common_dtype.float16 is mstype.float16
+    assert mstype.dtype_to_nptype(mstype.float64) is np.float64
+    assert mstype.pytype_to_dtype(float) is mstype.float32
+
+
+# --- Tensor -----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("data,dtype", [
+    (np.ones([2, 3], np.float64), mstype.float64), (np.ones([2], np.int32), mstype.int32),
+    ([1.0, 2.0], mstype.float32), ([1, 2], mstype.int64), (1.5, mstype.float32), (3, mstype.int64),
+    (True, mstype.bool_), ([[True, False]], mstype.bool_), (np.float16(1), mstype.float16),
+])
+def test_tensor_dtype_inference(data, dtype):
+    t = Tensor(data)
+    assert t.dtype == dtype and t.shape == np.shape(data)
+
+
+def test_tensor_properties_and_conversion(device):
+    t = Tensor(np.arange(6).reshape(2, 3), dtype=mstype.float32)
+    assert (t.shape, t.ndim, t.size, t.itemsize, t.nbytes, len(t)) == ((2, 3), 2, 6, 4, 24, 2)
+    np.testing.assert_array_equal(np.asarray(t), np.arange(6).reshape(2, 3))
+    assert t.astype(mstype.int32).dtype == mstype.int32
+    assert repr(Tensor(np.array([1.0, 2.0], np.float32))) == "Tensor(shape=[2], dtype=Float32, value=\n[1. 2.])"
+    assert repr(Tensor(2.0)) == "Tensor(shape=[], dtype=Float32, value= 2.0)"
+    assert str(t) == str(np.arange(6, dtype=np.float32).reshape(2, 3))
+    assert float(Tensor(2.5)) == 2.5 and int(Tensor(3)) == 3 and Tensor(np.array([7])).item() == 7
+    copy = Tensor(t, dtype=mstype.float64)
+    assert copy.dtype == mstype.float64 and copy.asnumpy().tolist() == t.asnumpy().tolist()
+
+
+@pytest.mark.parametrize("call,error", [
+    (lambda: Tensor("abc"), TypeError), (lambda: Tensor({1: 2}), TypeError),
+    (lambda: Tensor(np.array(["a"])), TypeError), (lambda: Tensor(np.ones(2), dtype=np.float32), TypeError),
+    (lambda: Tensor(np.ones(2), dtype="float32"), TypeError), (lambda: Tensor(), ValueError),
+    (lambda: Tensor([[1, 2], [3]]), ValueError), (lambda: Tensor(np.ones(2), shape=(3,)), ValueError),
+    (lambda: Tensor(shape=(2,), dtype=mstype.float32, init="normal"), TypeError),
+    (lambda: Tensor(shape=(2,), init=Normal()), ValueError),
+    (lambda: Tensor(np.ones(2), shape=(2,), dtype=mstype.float32, init=Normal()), ValueError),
+    (lambda: Tensor(np.ones(3)).astype(np.int32), TypeError), (lambda: len(Tensor(1.0)), TypeError),
+])
+def test_tensor_errors(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_tensor_with_init_is_lazy():
+    t = Tensor(shape=(2, 2), dtype=mstype.float32, init=Normal())
+    assert t.has_init
+    assert t.asnumpy().shape == (2, 2) and not t.has_init
+
+
+# --- Parameter --------------------------------------------------------------------------------------------------
+def test_parameter_basics():
+    w = Parameter(initializer("ones", [2, 3], mstype.float32), name="w1")
+    assert repr(w) == "Parameter (name=w1, shape=(2, 3), dtype=Float32, requires_grad=True)"
+    assert isinstance(w, Tensor) and not w.has_init
+    np.testing.assert_array_equal(w.asnumpy(), np.ones([2, 3]))
+    w.set_data(Tensor(np.zeros([2, 3], np.float32)))
+    np.testing.assert_array_equal(w.asnumpy(), np.zeros([2, 3]))
+    clone = w.clone()
+    assert clone.name == "w1" and clone is not w
+    assert Parameter(Tensor(1.0), requires_grad=False).requires_grad is False
+    assert Parameter(np.ones(3)).name == "Parameter"
+
+
+@pytest.mark.parametrize("call,error", [
+    (lambda: Parameter("x"), TypeError), (lambda: Parameter(Tensor(1.0), name=3), TypeError),
+    (lambda: Parameter(Tensor(1.0), requires_grad="yes"), TypeError),
+    (lambda: Parameter(Tensor(np.ones(2))).set_data(Tensor(np.ones(3))), ValueError),
+    (lambda: Parameter(Tensor(np.ones(2))).set_data("x"), TypeError),
+])
+def test_parameter_errors(call, error):
+    with pytest.raises(error):
+        call()
+
+
+# --- Cell -------------------------------------------------------------------------------------------------------
+class Block(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, has_bias=True)
+        self.scale = Parameter(Tensor(np.ones(1, np.float32)))
+
+    def construct(self, x):
+        return self.conv(x) * self.scale
+
+
+class Net(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.backbone = Block()
+        self.head = nn.Conv2d(4, 2, 1)
+
+    def construct(self, x):
+        return self.head(self.backbone(x))
+
+
+def test_cell_parameter_names_follow_attribute_paths():
+    net = Net()
+    names = [name for name, _ in net.parameters_and_names()]
+    assert names == ["backbone.scale", "backbone.conv.weight", "backbone.conv.bias", "head.weight"]
+    assert [p.name for p in net.get_parameters()] == names
+    assert list(net.parameters_dict()) == names
+    assert [name for name, _ in net.cells_and_names()] == ["", "backbone", "backbone.conv", "head"]
+    assert len(net.trainable_params()) == 4
+    net.backbone.scale.requires_grad = False
+    assert len(net.trainable_params()) == 3 and len(net.untrainable_params()) == 1
+    out = net(Tensor(np.ones([1, 3, 5, 5], np.float32)))
+    assert out.shape == (1, 2, 5, 5)
+    assert net.set_train() is net and net.backbone.conv.training
+    assert repr(net).startswith("Net<\n  (backbone): Block<\n    (conv): Conv2d<input_channels=3")
+
+
+def test_cell_errors():
+    class Forgot(nn.Cell):
+        def __init__(self):
+            self.w = Parameter(Tensor(1.0))
+
+    with pytest.raises(AttributeError, match="super"):
+        Forgot()
+    with pytest.raises(NotImplementedError):
+        nn.Cell()(1)
+    cell = nn.Cell()
+    with pytest.raises(ValueError, match="param_name"):
+        cell.insert_param_to_cell("a.b", Parameter(Tensor(1.0)))
+    with pytest.raises(AttributeError):
+        cell.missing  # noqa: B018
+
+
+# --- context ----------------------------------------------------------------------------------------------------
+def test_context_validation():
+    assert context.get_context("device_target") == "CPU"
+    context.set_context(mode=context.PYNATIVE_MODE)
+    assert context.get_context("mode") == context.PYNATIVE_MODE
+    context.set_context(mode=context.GRAPH_MODE)
+    for kwargs, error in [({"device_target": "cpu"}, ValueError), ({"device_target": "TPU"}, ValueError),
+                          ({"device_target": 1}, TypeError), ({"device_id": -1}, ValueError),
+                          ({"device_id": "0"}, TypeError), ({"mode": 2}, ValueError), ({"mode": "graph"}, TypeError),
+                          ({"unknown_key": 1}, ValueError)]:
+        with pytest.raises(error):
+            context.set_context(**kwargs)
+    with pytest.raises(ValueError):
+        context.get_context("nope")
+    assert context.get_context("device_target") == "CPU"
+
+
+def test_gpu_without_a_gpu_stack_fails_clearly():
+    code = ("from minispore import context\n"
+            "try:\n    context.set_context(device_target='GPU')\n"
+            "except RuntimeError as e:\n    print('RuntimeError:', e)\nelse:\n    print('OK')\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    try:
+        from numba import cuda
+        has_gpu = cuda.is_available()
+    except ImportError:
+        has_gpu = False
+    if has_gpu:
+        pytest.skip("a GPU is present here")
+    assert out.startswith("RuntimeError:") and "minispore[gpu]" in out or "device_target='CPU'" in out, out
+
+
+def test_import_minispore_loads_no_cuda_module():
+    code = ("import sys, minispore, minispore.nn, minispore.ops, minispore.common.initializer\n"
+            "bad = [m for m in sys.modules if m.startswith('cupy') or m.startswith('numba.cuda')]\n"
+            "print(bad)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

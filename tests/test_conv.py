@@ -1,0 +1,229 @@
+"""Conv2d / Conv2D / Conv3D against the NumPy oracle, the guide's exact outputs, shapes and errors."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import minispore.nn as nn
+from minispore import Tensor
+from minispore import dtype as mstype
+from minispore.common.initializer import initializer
+from minispore.ops import operations as ops
+from minispore.ops.operations import nn_ops as nps
+
+import oracle
+
+
+def _guide_2d_expected():
+    """Conv2d(3, 64, 3, 'same') of ones with a ones weight: 12 at corners, 18 on edges, 27 inside."""
+    rows = np.full(16, 3.0)
+    rows[[0, -1]] = 2.0
+    cols = np.full(50, 3.0)
+    cols[[0, -1]] = 2.0
+    plane = 3.0 * np.outer(rows, cols)
+    return np.broadcast_to(plane, (1, 64, 16, 50)).astype(np.float32)
+
+
+def test_guide_conv2d_custom_tensor_exact(device):
+    weight = Tensor(np.ones([64, 3, 3, 3]), dtype=mstype.float32)
+    net = nn.Conv2d(3, 64, 3, weight_init=weight)
+    out = net(Tensor(np.ones([1, 3, 16, 50], dtype=np.float32)))
+    assert out.shape == (1, 64, 16, 50) and out.dtype == mstype.float32
+    np.testing.assert_array_equal(out.asnumpy(), _guide_2d_expected())
+    assert str(out).startswith("[[[[12. 18. 18. ... 18. 18. 12.]\n   [18. 27. 27. ... 27. 27. 18.]")
+
+
+def test_guide_conv3d_init_tensor_exact(device, small):
+    n, d = (1, 5) if small else (16, 10)
+    hw = 6 if small else 32
+    weight = initializer(Tensor(np.ones([32, 3, 4, 3, 3]), dtype=mstype.float32), shape=[32, 3, 4, 3, 3])
+    out = nps.Conv3D(out_channel=32, kernel_size=(4, 3, 3))(
+        Tensor(np.ones([n, 3, d, hw, hw]), dtype=mstype.float32), weight)
+    assert out.shape == (n, 32, d - 3, hw - 2, hw - 2)
+    np.testing.assert_array_equal(out.asnumpy(), np.full(out.shape, 108, np.float32))
+
+
+def _run_conv(nd, x, w, pad_mode, pad, stride, dilation, group):
+    prim = (ops.Conv2D if nd == 2 else ops.Conv3D)(out_channel=w.shape[0], kernel_size=w.shape[2:],
+                                                  pad_mode=pad_mode, pad=pad, stride=stride, dilation=dilation,
+                                                  group=group)
+    return prim(Tensor(x), Tensor(w)).asnumpy()
+
+
+@st.composite
+def conv_cases(draw, nd, small):
+    group = draw(st.sampled_from([1, 1, 2, 3]))
+    cg = draw(st.integers(1, 2 if small else 3))
+    og = draw(st.integers(1, 2 if small else 4))
+    kernel = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    dilation = tuple(draw(st.integers(1, 2)) for _ in range(nd))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    pads = tuple(draw(st.integers(0, 2)) for _ in range(2 * nd))
+    spatial = []
+    for i in range(nd):
+        span = dilation[i] * (kernel[i] - 1) + 1
+        lo = max(1, span - pads[2 * i] - pads[2 * i + 1])
+        spatial.append(draw(st.integers(lo, lo + (3 if small else 6))))
+    batch = draw(st.integers(1, 2))
+    seed = draw(st.integers(0, 2 ** 16))
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, cg * group, *spatial)).astype(np.float32)
+    w = rng.standard_normal((og * group, cg, *kernel)).astype(np.float32)
+    return x, w, pads, stride, dilation, group
+
+
+def _check_against_oracle(nd, case, pad_mode):
+    x, w, pads, stride, dilation, group = case
+    nd_sp = x.shape[2:]
+    if pad_mode == "pad":
+        before, after = pads[0::2], pads[1::2]
+        got = _run_conv(nd, x, w, "pad", pads, stride, dilation, group)
+    else:
+        if pad_mode == "same":
+            split = [oracle.same_pads(n, k, s, d) for n, k, s, d in zip(nd_sp, w.shape[2:], stride, dilation)]
+            before, after = [p[0] for p in split], [p[1] for p in split]
+        else:
+            before = after = (0,) * nd
+            if any(n < d * (k - 1) + 1 for n, k, d in zip(nd_sp, w.shape[2:], dilation)):
+                return
+        got = _run_conv(nd, x, w, pad_mode, 0, stride, dilation, group)
+    want = oracle.conv(x, w, stride, dilation, before, after, group)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("pad_mode", ["pad", "same", "valid"])
+@pytest.mark.parametrize("nd", [2, 3])
+def test_conv_matches_oracle(device, small, nd, pad_mode):
+    @settings(max_examples=6 if small else 30, deadline=None)
+    @given(conv_cases(nd, small))
+    def run(case):
+        _check_against_oracle(nd, case, pad_mode)
+    run()
+
+
+@pytest.mark.parametrize("size,kernel,stride,dilation", [
+    (16, 3, 1, 1), (16, 3, 2, 1), (15, 4, 2, 1), (7, 3, 3, 2), (5, 5, 1, 1), (1, 3, 1, 1), (9, 2, 4, 3)])
+def test_output_shape_every_pad_mode(size, kernel, stride, dilation):
+    x = Tensor(np.ones([1, 1, size, size], np.float32))
+    w = Tensor(np.ones([1, 1, kernel, kernel], np.float32))
+    span = dilation * (kernel - 1) + 1
+    same = ops.Conv2D(1, kernel, pad_mode="same", stride=stride, dilation=dilation)(x, w)
+    assert same.shape[2:] == (-(-size // stride),) * 2
+    padded = ops.Conv2D(1, kernel, pad_mode="pad", pad=(1, 2, 0, 1), stride=stride, dilation=dilation)
+    if size + 1 >= span:
+        assert padded(x, w).shape[2:] == ((size + 3 - span) // stride + 1, (size + 1 - span) // stride + 1)
+    else:
+        with pytest.raises(ValueError, match="kernel"):
+            padded(x, w)
+    if size >= span:
+        valid = ops.Conv2D(1, kernel, pad_mode="valid", stride=stride, dilation=dilation)(x, w)
+        assert valid.shape[2:] == ((size - span) // stride + 1,) * 2
+    else:
+        with pytest.raises(ValueError, match="kernel"):
+            ops.Conv2D(1, kernel, pad_mode="valid", stride=stride, dilation=dilation)(x, w)
+
+
+def test_same_padding_puts_the_extra_pixel_at_the_end():
+    # 4 inputs, kernel 2, stride 1: one pad pixel in total, after the input (MindSpore, TensorFlow)
+    x = Tensor(np.arange(4, dtype=np.float32).reshape(1, 1, 1, 4))
+    w = Tensor(np.array([[[[1.0, 10.0]]]], np.float32))
+    out = ops.Conv2D(1, (1, 2), pad_mode="same")(x, w).asnumpy().ravel()
+    np.testing.assert_array_equal(out, [10.0, 21.0, 32.0, 3.0])
+
+
+def test_conv2d_layer_with_bias_groups_and_dilation(device):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 4, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((6, 2, 3, 2)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    net = nn.Conv2d(4, 6, (3, 2), stride=(2, 1), pad_mode="pad", padding=(1, 0, 2, 1), dilation=(1, 2), group=2,
+                    has_bias=True, weight_init=Tensor(w), bias_init=Tensor(b))
+    got = net(Tensor(x)).asnumpy()
+    want = oracle.conv(x, w, (2, 1), (1, 2), (1, 2), (0, 1), 2) + b[None, :, None, None]
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_conv2d_nhwc_matches_nchw(device):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 5, 6, 3)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)  # (O, KH, KW, C)
+    got = ops.Conv2D(4, 3, pad_mode="same", data_format="NHWC")(Tensor(x), Tensor(w)).asnumpy()
+    want = oracle.conv(x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2), (1, 1), (1, 1), (1, 1), (1, 1), 1)
+    np.testing.assert_allclose(got, want.transpose(0, 2, 3, 1), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [mstype.float16, mstype.float64])
+def test_conv_other_float_dtypes(device, dtype):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((1, 2, 5, 5))
+    w = rng.standard_normal((3, 2, 3, 3))
+    out = ops.Conv2D(3, 3)(Tensor(x, dtype), Tensor(w, dtype))
+    assert out.dtype == dtype
+    np_type = dtype.np_type
+    want = oracle.conv(x.astype(np_type), w.astype(np_type), (1, 1), (1, 1), (0, 0), (0, 0), 1)
+    tol = 1e-2 if dtype == mstype.float16 else 1e-12
+    np.testing.assert_allclose(out.asnumpy(), want, rtol=tol, atol=tol)
+
+
+def test_conv2d_layer_parameters_and_repr():
+    net = nn.Conv2d(3, 64, 3, has_bias=True)
+    assert net.weight.shape == (64, 3, 3, 3) and net.bias.shape == (64,)
+    assert [n for n, _ in net.parameters_and_names()] == ["weight", "bias"]
+    np.testing.assert_array_equal(net.bias.asnumpy(), np.zeros(64, np.float32))
+    assert repr(net).startswith("Conv2d<input_channels=3, output_channels=64, kernel_size=(3, 3)")
+
+
+@pytest.mark.parametrize("kwargs,error", [
+    ({"in_channels": 0}, ValueError), ({"in_channels": 3.0}, TypeError), ({"out_channels": -1}, ValueError),
+    ({"kernel_size": 0}, ValueError), ({"kernel_size": (3,)}, ValueError), ({"kernel_size": "3"}, TypeError),
+    ({"kernel_size": (3, 3.5)}, TypeError), ({"stride": 0}, ValueError), ({"pad_mode": "full"}, ValueError),
+    ({"pad_mode": 1}, TypeError), ({"padding": -1}, ValueError), ({"padding": 1}, ValueError),
+    ({"pad_mode": "pad", "padding": (1, 1, 1)}, ValueError), ({"dilation": 0}, ValueError),
+    ({"group": 2}, ValueError), ({"group": 0}, ValueError), ({"has_bias": 1}, TypeError),
+    ({"data_format": "NCDHW"}, ValueError), ({"weight_init": "nonsense"}, ValueError),
+    ({"weight_init": [1, 2]}, TypeError), ({"weight_init": Tensor(np.ones([64, 3, 3, 2], np.float32))}, ValueError),
+])
+def test_conv2d_layer_rejects_bad_arguments(kwargs, error):
+    args = {"in_channels": 3, "out_channels": 64, "kernel_size": 3}
+    args.update(kwargs)
+    with pytest.raises(error, match="Conv2d|initializer"):
+        nn.Conv2d(**args)
+
+
+def test_conv_primitive_rejects_bad_inputs():
+    conv = ops.Conv2D(out_channel=4, kernel_size=3)
+    x = Tensor(np.ones([1, 2, 5, 5], np.float32))
+    w = Tensor(np.ones([4, 2, 3, 3], np.float32))
+    with pytest.raises(TypeError, match="'x' must be a Tensor"):
+        conv(np.ones([1, 2, 5, 5], np.float32), w)
+    with pytest.raises(ValueError, match="4-d"):
+        conv(Tensor(np.ones([2, 5, 5], np.float32)), w)
+    with pytest.raises(TypeError, match="same dtype"):
+        conv(x, Tensor(np.ones([4, 2, 3, 3], np.float64)))
+    with pytest.raises(TypeError, match="float"):
+        conv(Tensor(np.ones([1, 2, 5, 5], np.int32)), Tensor(np.ones([4, 2, 3, 3], np.int32)))
+    with pytest.raises(ValueError, match="weight"):
+        conv(x, Tensor(np.ones([4, 3, 3, 3], np.float32)))
+    with pytest.raises(ValueError, match="weight"):
+        ops.Conv2D(out_channel=5, kernel_size=3)(x, w)
+    with pytest.raises(ValueError, match="kernel"):
+        conv(Tensor(np.ones([1, 2, 2, 5], np.float32)), w)
+    with pytest.raises(ValueError, match="mode"):
+        ops.Conv2D(4, 3, mode=0)
+    with pytest.raises(ValueError, match="stride"):
+        ops.Conv2D(4, 3, stride=(2, 1, 1, 1))
+    with pytest.raises(ValueError, match="out_channel"):
+        ops.Conv2D(5, 3, group=2)
+    with pytest.raises(ValueError, match="pad"):
+        ops.Conv3D(4, 3, pad=(1, 1, 1, 1))
+    with pytest.raises(ValueError, match="data_format"):
+        ops.Conv3D(4, 3, data_format="NCHW")
+
+
+def test_conv_accepts_mindspore_4_and_5_tuple_strides():
+    x = Tensor(np.ones([1, 1, 6, 6], np.float32))
+    w = Tensor(np.ones([1, 1, 3, 3], np.float32))
+    assert ops.Conv2D(1, 3, stride=(1, 1, 2, 2))(x, w).shape == (1, 1, 2, 2)
+    x3 = Tensor(np.ones([1, 1, 6, 6, 6], np.float32))
+    w3 = Tensor(np.ones([1, 1, 3, 3, 3], np.float32))
+    assert ops.Conv3D(1, 3, stride=(1, 1, 2, 2, 2), dilation=(1, 1, 1, 1, 1))(x3, w3).shape == (1, 1, 2, 2, 2)
