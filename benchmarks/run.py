@@ -1,0 +1,235 @@
+"""minispore against PyTorch CPU (when installed) and NumPy, in one process, interleaved, medians.
+
+Usage: python benchmarks/run.py [--quick] [--device CPU|GPU] [--json FILE]
+
+For every case, each contender runs once per round, in turn, so drifts in clock speed hit all alike; the figure
+is the median over rounds. Prints time, GFLOP/s or GB/s, the ratio to each peer (>1 means minispore is faster),
+and the largest difference from the reference result. Also the time from a fresh process to the first
+convolution result with an empty and a warm Numba cache, and the peak extra memory of each convolution.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+
+import numpy as np
+
+import minispore
+from minispore import Tensor, context
+from minispore.common import initializer as init
+from minispore.common import set_seed
+from minispore.common.initializer import initializer
+from minispore.ops import operations as ops
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # the benchmark still runs, against NumPy only
+    torch = None
+
+CONVS = [  # name, input shape, out channels, kernel, pad ('same' or an int), group
+    ("(i) guide Conv2d 1x3x16x50->64 3x3 same", (1, 3, 16, 50), 64, (3, 3), "same"),
+    ("(ii) 8x64x56x56->64 3x3 pad1", (8, 64, 56, 56), 64, (3, 3), 1),
+    ("(iii) 1x256x14x14->256 3x3 pad1", (1, 256, 14, 14), 256, (3, 3), 1),
+    ("(iv) guide Conv3D 16x3x10x32x32->32 (4,3,3) valid", (16, 3, 10, 32, 32), 32, (4, 3, 3), 0),
+    ("(v) 2x32x16x32x32->64 3x3x3 pad1", (2, 32, 16, 32, 32), 64, (3, 3, 3), 1),
+]
+
+
+def _sync(backend):
+    if backend.xp is not np:
+        backend.xp.cuda.get_current_stream().synchronize()  # synchronize!
+
+
+def interleaved(contenders, rounds):
+    """{name: median seconds} running each contender once per round, in turn."""
+    times = {name: [] for name in contenders}
+    for fn in contenders.values():  # warm-up: JIT, caches, first touch
+        fn()
+    for _ in range(rounds):
+        for name, fn in contenders.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def report(title, medians, unit, amount, errors=None):
+    ours = medians["minispore"]
+    rate = amount / ours
+    line = f"{title:<52} minispore {ours * 1e3:9.3f} ms {rate:8.2f} {unit}"
+    row = {"case": title, "minispore_ms": ours * 1e3, unit: rate}
+    for name, t in medians.items():
+        if name != "minispore":
+            line += f" | {name} {t * 1e3:9.3f} ms x{t / ours:5.2f}"
+            row[f"{name}_ms"] = t * 1e3
+            row[f"ratio_vs_{name}"] = t / ours
+    if errors:
+        line += " | max err " + ", ".join(f"{k} {v:.1e}" for k, v in errors.items())
+        row["max_error"] = errors
+    print(line, flush=True)
+    return row
+
+
+def bench_convs(backend, rounds, rows):
+    rng = np.random.default_rng(0)
+    for title, xshape, out_c, kernel, pad in CONVS:
+        nd = len(kernel)
+        x = rng.standard_normal(xshape).astype(np.float32)
+        w = (rng.standard_normal((out_c, xshape[1]) + kernel) * 0.1).astype(np.float32)
+        if pad == "same":
+            prim = (ops.Conv2D if nd == 2 else ops.Conv3D)(out_c, kernel, pad_mode="same")
+        else:
+            prim = (ops.Conv2D if nd == 2 else ops.Conv3D)(out_c, kernel, pad_mode="pad" if pad else "valid",
+                                                          pad=pad)
+        tx, tw = Tensor(x), Tensor(w)
+        result = {}
+
+        def ours():
+            result["out"] = prim(tx, tw)
+            _sync(backend)
+
+        contenders = {"minispore": ours}
+        if torch is not None and backend.name == "CPU":
+            xt, wt = torch.from_numpy(x), torch.from_numpy(w)
+            conv = F.conv2d if nd == 2 else F.conv3d
+
+            def theirs():
+                with torch.no_grad():
+                    result["torch"] = conv(xt, wt, padding=pad)
+            contenders["torch"] = theirs
+        medians = interleaved(contenders, rounds)
+        out = result["out"].asnumpy()
+        flops = 2.0 * out.size * xshape[1] * np.prod(kernel)
+        errors = {"torch": float(np.abs(out - result["torch"].numpy()).max())} if "torch" in result else None
+        row = report(title, medians, "GFLOP/s", flops / 1e9, errors)
+        if backend.name == "CPU":
+            tracemalloc.start()
+            prim(tx, tw)
+            row["peak_extra_MiB"] = tracemalloc.get_traced_memory()[1] / 2 ** 20
+            tracemalloc.stop()
+            print(f"{'':<52} peak extra memory {row['peak_extra_MiB']:.1f} MiB (output {out.nbytes / 2 ** 20:.1f} "
+                  f"MiB)", flush=True)
+        rows.append(row)
+
+
+def bench_inits(backend, rounds, rows, quick):
+    big = (2048, 2048) if quick else (4096, 4096)
+    for shape in (big, (64, 3, 3, 3)):
+        nbytes = 4.0 * np.prod(shape)
+        cases = [("Normal", init.Normal(1.0), "normal_", lambda g, s: g.standard_normal(s, np.float32)),
+                 ("Uniform", init.Uniform(1.0), "uniform_", lambda g, s: g.random(s, np.float32)),
+                 ("TruncatedNormal", init.TruncatedNormal(1.0), "trunc_normal_", None),
+                 ("HeUniform", init.HeUniform(), "kaiming_uniform_", None)]
+        for name, ours_init, torch_fn, numpy_fn in cases:
+            set_seed(1)
+
+            def ours():
+                initializer(ours_init, shape).init_data()
+                _sync(backend)
+
+            contenders = {"minispore": ours}
+            if torch is not None and backend.name == "CPU":
+                if torch_fn == "trunc_normal_":
+                    contenders["torch"] = lambda: torch.nn.init.trunc_normal_(torch.empty(shape), 0.0, 1.0, -2, 2)
+                elif torch_fn == "kaiming_uniform_":
+                    contenders["torch"] = lambda: torch.nn.init.kaiming_uniform_(torch.empty(shape))
+                else:
+                    contenders["torch"] = lambda f=torch_fn: getattr(torch.empty(shape), f)()
+            if numpy_fn is not None and backend.name == "CPU":
+                gen = np.random.default_rng(0)
+                contenders["numpy"] = lambda f=numpy_fn: f(gen, shape)
+            medians = interleaved(contenders, rounds)
+            rows.append(report(f"init {name} {shape}", medians, "GB/s", nbytes / 1e9))
+
+
+def bench_add(backend, rounds, rows, quick):
+    n = 2048 if quick else 4096
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((n, n)).astype(np.float32)
+    for title, b in ((f"Add {n}x{n} + {n}x{n}", rng.standard_normal((n, n)).astype(np.float32)),
+                     (f"Add {n}x{n} + {n} (broadcast row)", rng.standard_normal(n).astype(np.float32))):
+        ta, tb = Tensor(a), Tensor(b)
+        add = ops.Add()
+        result = {}
+
+        def ours():
+            result["out"] = add(ta, tb)
+            _sync(backend)
+
+        contenders = {"minispore": ours}
+        if backend.name == "CPU":
+            contenders["numpy"] = lambda: np.add(a, b)
+            if torch is not None:
+                at, bt = torch.from_numpy(a), torch.from_numpy(b)
+                contenders["torch"] = lambda: torch.add(at, bt)
+        medians = interleaved(contenders, rounds)
+        err = float(np.abs(result["out"].asnumpy() - (a + b)).max())
+        rows.append(report(title, medians, "GB/s", 3.0 * a.nbytes / 1e9, {"numpy": err}))
+
+
+_FIRST_CONV = """
+import time; t0 = time.perf_counter()
+import numpy as np
+import minispore.nn as nn
+from minispore import Tensor, context
+context.set_context(device_target={device!r})
+net = nn.Conv2d(3, 64, 3, weight_init='Normal')
+net(Tensor(np.ones([1, 3, 16, 50], np.float32))).asnumpy()
+print(time.perf_counter() - t0)
+"""
+
+
+def bench_first_conv(device, rows):
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        times = []
+        for label in ("cold (empty Numba cache)", "warm (cached kernels)", "warm again"):
+            t0 = time.perf_counter()
+            inner = float(subprocess.run([sys.executable, "-c", _FIRST_CONV.format(device=device)], env=env,
+                                         capture_output=True, text=True, check=True).stdout)
+            total = time.perf_counter() - t0
+            times.append(total)
+            print(f"fresh process to first conv result, {label:<26} {total:6.2f} s (in-script {inner:.2f} s)",
+                  flush=True)
+        rows.append({"case": "first conv", "cold_s": times[0], "warm_s": min(times[1:])})
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller fills")
+    parser.add_argument("--device", default="CPU", choices=["CPU", "GPU"])
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--only", choices=["conv", "init", "add", "first"], action="append",
+                        help="run only these groups (repeatable)")
+    args = parser.parse_args(argv)
+    context.set_context(device_target=args.device)
+    backend = minispore._backend.current_backend()
+    rounds = 5 if args.quick else 15
+    groups = args.only or ["conv", "init", "add", "first"]
+    import numba
+    print(f"minispore {minispore.__version__} on {args.device}; numba {numba.__version__} "
+          f"({numba.get_num_threads()} threads); numpy {np.__version__}; "
+          f"torch {torch.__version__ + f' ({torch.get_num_threads()} threads)' if torch else 'not installed'}; "
+          f"{rounds} interleaved rounds, medians", flush=True)
+    rows = []
+    if "conv" in groups:
+        bench_convs(backend, rounds, rows)
+    if "init" in groups:
+        bench_inits(backend, rounds, rows, args.quick)
+    if "add" in groups:
+        bench_add(backend, rounds, rows, args.quick)
+    if "first" in groups:
+        bench_first_conv(args.device, rows)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(rows, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()
