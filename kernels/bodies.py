@@ -109,12 +109,12 @@ def philox4x32(c0, c1, c2, c3, k0, k1):
 
 def unit_float(w):
     """The top 24 bits of a random word as a float32 in [0, 1) (never 1.0)."""
-    return mul(np.float32(w >> 8), _TWO_M24)
+    return mul(np.float32(np.int32(w >> 8)), _TWO_M24)
 
 
 def log_unit(y):
     """Natural log of y in [2**-31, 1] with + - * / only (no libm), to about one ulp."""
-    y = max(y, _TINY)
+    y = y if y > _TINY else _TINY  # a select, not max(): keeps the loop vectorizable
     e = np.int32(0)
     small = y < _M16
     y = mul(y, _P16) if small else y
@@ -145,14 +145,18 @@ def log_unit(y):
 
 def sincos_turn(k):
     """(cos, sin) of 2*pi*k/2**24 for an integer k in [0, 2**24), reduced exactly in integers."""
-    q = (np.int64(k) + np.int64(1 << 21)) >> 22  # nearest quarter turn, 0..4
-    a = mul(np.float32(np.int64(k) - (q << 22)), _QUARTER_TURN_STEP)  # in [-pi/4, pi/4)
+    q = (np.int32(k) + np.int32(1 << 21)) >> np.int32(22)  # nearest quarter turn, 0..4 (int32: SIMD-friendly)
+    a = mul(np.float32(np.int32(k) - (q << np.int32(22))), _QUARTER_TURN_STEP)  # in [-pi/4, pi/4)
     z = mul(a, a)
     s = a + mul(mul(a, z), _S1 + mul(z, _S2 + mul(z, _S3 + mul(z, _S4))))
     c = _F1 + mul(z, _C1 + mul(z, _C2 + mul(z, _C3 + mul(z, _C4 + mul(z, _C5)))))
-    q = q & 3
-    cq = c if q == 0 else (-s if q == 1 else (-c if q == 2 else s))
-    sq = s if q == 0 else (c if q == 1 else (-s if q == 2 else -c))
+    # rotate by q quarter turns: (c, s), (-s, c), (-c, -s), (s, -c); two-way selects only (vectorizable)
+    q = q & np.int32(3)
+    swap = (q & np.int32(1)) != 0
+    cq = s if swap else c
+    sq = c if swap else s
+    cq = -cq if (q == 1 or q == 2) else cq
+    sq = -sq if q >= 2 else sq
     return cq, sq
 
 
@@ -184,7 +188,7 @@ def erfinv(x):
 
 def box_muller(wa, wb):
     """Two standard normals from two random words (polynomial log and sin/cos: same bits on every target)."""
-    u = mul(np.float32((wa >> 8) + np.uint32(1)), _TWO_M24)  # (0, 1]: log never sees 0
+    u = mul(np.float32(np.int32(wa >> 8) + np.int32(1)), _TWO_M24)  # (0, 1]: log never sees 0
     r = math.sqrt(mul(_MINUS_TWO, log_unit(u)))
     c, s = sincos_turn(wb >> 8)
     return mul(r, c), mul(r, s)
@@ -192,9 +196,11 @@ def box_muller(wa, wb):
 
 def truncated_normal(w, p0, p1, p2, p3, lo, hi):
     """mean + sigma * sqrt(2) * erfinv(v), v uniform in (erf(alpha/sqrt2), erf(beta/sqrt2)), clamped."""
-    u = mul(np.float32(w >> 8) + _HALF, _TWO_M24)  # (0, 1): erfinv never sees +-1
+    u = mul(np.float32(np.int32(w >> 8)) + _HALF, _TWO_M24)  # (0, 1): erfinv never sees +-1
     z = mul(_SQRT2, erfinv(p2 + mul(p3, u)))
-    return min(max(p0 + mul(p1, z), lo), hi)
+    x = p0 + mul(p1, z)
+    x = x if x > lo else lo  # selects, not min/max: keeps the loop vectorizable
+    return x if x < hi else hi
 
 
 def draw4(dist, w0, w1, w2, w3, p0, p1, p2, p3, lo, hi):

@@ -14,7 +14,7 @@ from numba import config, cuda, float32, float64
 
 from ._retarget import compile_bodies
 
-__all__ = ["random_fill", "random_fill_at", "im2col", "gemm", "binary", "philox4x32"]
+__all__ = ["random_fill", "random_fill_at", "conv_scratch_shape", "conv", "binary", "philox4x32"]
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
 config.CUDA_LOW_OCCUPANCY_WARNINGS = False  # small tensors make small grids; that is expected, not a problem
@@ -116,17 +116,6 @@ def _im2col(x, cols, kernel, stride, dilation, pad, out_size):
         t += cuda.gridsize(1)
 
 
-def im2col(x, cols, kernel, stride, dilation, pad, out_size):
-    """cols[n, (c, kd, kh, kw), (od, oh, ow)] = x[n, c, od*sd - pd + kd*dd, ...], zero outside x.
-
-    x is (N, C, D, H, W); cols is (N, C*KD*KH*KW, OD*OH*OW). Rows of one group are contiguous, so
-    cols.reshape(N, G, -1, P) is the grouped GEMM operand without a copy.
-    """
-    if cols.size:
-        blocks, threads = _grid(cols.size)
-        _im2col[blocks, threads](x, cols, kernel, stride, dilation, pad, out_size)
-
-
 # Block tile TM x TN of the output, TK deep, each thread computing RM x RN outputs from registers.
 if SIMULATED:
     _TM, _TN, _TK, _RM, _RN = 16, 16, 16, 4, 4  # few, fat blocks: the simulator pays per block and barrier
@@ -191,16 +180,29 @@ def _make_gemm(acc_type):
 _GEMMS = {}
 
 
-def gemm(w, cols, out):
-    """out[n, g] = w[g] @ cols[n, g] for every batch n and group g: a shared-memory tiled GEMM."""
+def conv_scratch_shape(x_shape, w_shape, out_size):
+    """Shape of the scratch `conv` needs: the whole im2col, (N, C*KD*KH*KW, OD*OH*OW)."""
+    per_group = x_shape[1] // w_shape[0]
+    return x_shape[0], x_shape[1] * (w_shape[2] // per_group), out_size[0] * out_size[1] * out_size[2]
+
+
+def conv(x, w, out, scratch, kernel, stride, dilation, pad, out_size):
+    """out[n, g] = w[g] @ im2col(x)[n, g]: x (N, C, D, H, W), w (G, O/G, C/G*KD*KH*KW), out (N, G, O/G, P).
+
+    im2col into the scratch (rows of one group are contiguous, so it reshapes to (N, G, K, P) without a copy),
+    then the shared-memory tiled GEMM.
+    """
     if not out.size:
         return
+    blocks, threads = _grid(scratch.size)
+    _im2col[blocks, threads](x, scratch, kernel, stride, dilation, pad, out_size)
     dtype = np.dtype(out.dtype)
-    kernel = _GEMMS.get(dtype)
-    if kernel is None:
-        kernel = _GEMMS[dtype] = _make_gemm(float64 if dtype == np.float64 else float32)
+    kernel_fn = _GEMMS.get(dtype)
+    if kernel_fn is None:
+        kernel_fn = _GEMMS[dtype] = _make_gemm(float64 if dtype == np.float64 else float32)
+    cols = scratch.reshape(x.shape[0], w.shape[0], w.shape[2], scratch.shape[2])
     grid = (-(-cols.shape[3] // _TN), -(-w.shape[1] // _TM), cols.shape[0] * w.shape[0])
-    kernel[grid, (_TX, _TY)](w, cols, out)
+    kernel_fn[grid, (_TX, _TY)](w, cols, out)
 
 
 # --- element-wise -------------------------------------------------------------------------------------------------

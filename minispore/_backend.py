@@ -5,6 +5,7 @@ A backend is a small object: an array module (`xp`), a kernel module (`kernels`,
 Backends are built lazily and cached; the GPU one imports numba.cuda and CuPy only when first asked for.
 """
 import os
+import threading
 
 import numpy as np
 
@@ -22,6 +23,7 @@ class Backend:
         self.xp = xp
         self.kernels = kernels
         self._device = device  # a cupy.cuda.Device on a real GPU, else None
+        self._local = threading.local()  # per-thread scratch buffer
 
     def __repr__(self):
         return f"{self.name}:{self.device_id}"
@@ -34,6 +36,15 @@ class Backend:
         """An uninitialised array on this device."""
         with self._on():
             return self.xp.empty(shape, dtype)
+
+    def scratch(self, shape, dtype):
+        """A reusable work buffer of `shape` (contents undefined), kept per Python thread and grown on demand,
+        so kernels needing workspace neither allocate nor pay first-touch page faults on every call."""
+        nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        buffer = getattr(self._local, "scratch", None)
+        if buffer is None or buffer.nbytes < nbytes:
+            buffer = self._local.scratch = self.empty((max(nbytes, 1),), np.uint8)
+        return buffer[:nbytes].view(dtype).reshape(shape)
 
     def full(self, shape, value, dtype):
         """An array of `value` on this device."""

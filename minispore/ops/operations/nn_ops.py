@@ -45,26 +45,19 @@ def conv_output_shape(api, in_spatial, kernel, stride, dilation, pad_mode, pads)
 
 
 def conv3d(backend, x, w, stride, dilation, pad_before, out_spatial, group):
-    """out (N, O, *out_spatial) of NCDHW x and OIDHW w: im2col then one batched GEMM per group.
+    """out (N, O, *out_spatial) of NCDHW x and OIDHW w, through the backend's `conv` kernel (im2col + GEMM).
 
-    Allocates the column buffer (N, C*KD*KH*KW, OD*OH*OW) and the output; float16 runs in float32.
+    float16 runs in float32. The kernel's scratch is the backend's reusable buffer.
     """
     dtype = x.dtype
     if dtype == np.float16:
         x, w = x.astype(np.float32), w.astype(np.float32)
-    n, c = x.shape[:2]
-    o, kernel = w.shape[0], tuple(w.shape[2:])
-    k3 = int(np.prod(kernel))
-    k = (c // group) * k3
-    p = int(np.prod(out_spatial))
-    if kernel == (1, 1, 1) and stride == (1, 1, 1) and pad_before == (0, 0, 0):
-        cols = x.reshape(n, c, p)  # a 1x1x1 convolution is a GEMM on the input itself
-    else:
-        cols = backend.empty((n, c * k3, p), x.dtype)
-        backend.kernels.im2col(x, cols, kernel, stride, dilation, pad_before, out_spatial)
+    n, o, kernel = x.shape[0], w.shape[0], tuple(w.shape[2:])
+    w_groups = w.reshape(group, o // group, -1)
     out = backend.empty((n, o) + tuple(out_spatial), x.dtype)
-    backend.kernels.gemm(w.reshape(group, o // group, k), cols.reshape(n, group, k, p),
-                         out.reshape(n, group, o // group, p))
+    scratch = backend.scratch(backend.kernels.conv_scratch_shape(x.shape, w_groups.shape, out_spatial), x.dtype)
+    backend.kernels.conv(x, w_groups, out.reshape(n, group, o // group, -1), scratch, kernel, stride, dilation,
+                         pad_before, out_spatial)
     return out.astype(dtype) if dtype == np.float16 else out
 
 
