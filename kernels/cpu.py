@@ -48,14 +48,15 @@ def _fill_blocks(out, first_block, k0, k1, s0, s1, p0, p1, p2, p3, lo, hi):
             out[i + np.uint64(3)] = v3
 
 
-def _specialise(fn, dist, name):
-    namespace = dict(fn.__globals__, _DIST=dist)
-    copy = types_module.FunctionType(fn.__code__, namespace, name, fn.__defaults__, fn.__closure__)
-    copy.__qualname__ = name  # its own Numba cache entry
+def _specialise(fn, name, **constants):
+    """A parallel kernel compiled from `fn` with some globals bound to constants (its own cache entry)."""
+    copy = types_module.FunctionType(fn.__code__, dict(fn.__globals__, **constants), name, fn.__defaults__,
+                                     fn.__closure__)
+    copy.__qualname__ = name
     return numba.njit(parallel=True, cache=True, error_model="numpy")(copy)
 
 
-_FILL_BLOCKS = {dist: _specialise(_fill_blocks, dist, f"_fill_blocks_{name}") for dist, name in (
+_FILL_BLOCKS = {dist: _specialise(_fill_blocks, f"_fill_blocks_{name}", _DIST=dist) for dist, name in (
     (bodies.UNIFORM, "uniform"), (bodies.NORMAL, "normal"), (bodies.TRUNCATED_NORMAL, "truncated_normal"))}
 
 
@@ -266,16 +267,16 @@ def _find_blas():
 _BLAS = None if os.environ.get("MINISPORE_NO_BLAS") else _find_blas()
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
-def binary(op, out, a, b, shape, sa, sb):
-    """out = a (op) b over `shape`, C order; a and b are flat with element strides sa, sb (0 = broadcast).
+_OP = -1  # bound per copy of _binary below, so each operation compiles to its own branch-free loop
+
+
+def _binary(out, a, b, shape, sa, sb):
+    """out = a (_OP) b over `shape`, C order; a and b are flat with element strides sa, sb (0 = broadcast).
 
     The last axis is the inner loop; it is cut into chunks so a single long axis still runs in parallel.
     """
     nd = len(shape)
     inner = shape[nd - 1]
-    if out.size == 0:
-        return
     rows = out.size // inner
     chunk = 16384
     nchunk = (inner + chunk - 1) // chunk
@@ -294,17 +295,28 @@ def binary(op, out, a, b, shape, sa, sb):
             oa += idx * sa[d]
             ob += idx * sb[d]
         o = r * inner
+        # unsigned indices and one loop per stride pattern: the contiguous cases vectorize
         if sal == 1 and sbl == 1:
-            for j in range(j0, j1):
-                out[o + j] = binary_value(op, a[oa + j], b[ob + j])
-        elif sbl == 0:
+            for j in range(np.uint64(j0), np.uint64(j1)):
+                out[np.uint64(o) + j] = binary_value(_OP, a[np.uint64(oa) + j], b[np.uint64(ob) + j])
+        elif sal == 1 and sbl == 0:
             bv = b[ob]
-            for j in range(j0, j1):
-                out[o + j] = binary_value(op, a[oa + j * sal], bv)
-        elif sal == 0:
+            for j in range(np.uint64(j0), np.uint64(j1)):
+                out[np.uint64(o) + j] = binary_value(_OP, a[np.uint64(oa) + j], bv)
+        elif sal == 0 and sbl == 1:
             av = a[oa]
-            for j in range(j0, j1):
-                out[o + j] = binary_value(op, av, b[ob + j * sbl])
+            for j in range(np.uint64(j0), np.uint64(j1)):
+                out[np.uint64(o) + j] = binary_value(_OP, av, b[np.uint64(ob) + j])
         else:
             for j in range(j0, j1):
-                out[o + j] = binary_value(op, a[oa + j * sal], b[ob + j * sbl])
+                out[o + j] = binary_value(_OP, a[oa + j * sal], b[ob + j * sbl])
+
+
+_BINARY = {op: _specialise(_binary, f"_binary_{name}", _OP=op)
+           for op, name in ((bodies.ADD, "add"), (bodies.SUB, "sub"), (bodies.MUL, "mul"))}
+
+
+def binary(op, out, a, b, shape, sa, sb):
+    """out = a (op) b over `shape`, C order; a and b are flat with element strides sa, sb (0 = broadcast)."""
+    if out.size:
+        _BINARY[op](out, a, b, shape, sa, sb)
