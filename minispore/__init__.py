@@ -5,12 +5,13 @@ Importing minispore imports neither CuPy nor Numba's CUDA target: the GPU backen
 """
 from . import context, dtype
 from .common import Parameter, Tensor, get_seed, set_seed
+from .common.tensor import from_dlpack
 from .dtype import (bool_, float16, float32, float64, float_, int8, int16, int32, int64, uint8, uint16, uint32,
                     uint64)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Parameter", "context", "dtype", "set_seed", "get_seed", "bool_", "int8", "int16", "int32", "int64",
+    "Tensor", "Parameter", "from_dlpack", "context", "dtype", "set_seed", "get_seed", "bool_", "int8", "int16", "int32", "int64",
     "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64", "float_",
 ]

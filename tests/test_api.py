@@ -180,3 +180,26 @@ def test_import_minispore_loads_no_cuda_module():
             "print(bad)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --- DLPack -----------------------------------------------------------------------------------------------------
+def test_dlpack_round_trips_without_copies():
+    t = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
+    view = np.from_dlpack(t)
+    view[0, 0] = 42
+    assert t.asnumpy()[0, 0] == 42 and t.__dlpack_device__() == (1, 0)
+    source = np.ones((2, 2), np.int32)
+    back = minispore.from_dlpack(source)
+    source[1, 1] = 7
+    assert back.dtype == mstype.int32 and back.asnumpy()[1, 1] == 7
+    assert Tensor.from_dlpack(source).shape == (2, 2)
+    with pytest.raises(TypeError, match="__dlpack__"):
+        minispore.from_dlpack([1, 2])
+
+
+def test_dlpack_to_torch_when_installed():
+    torch = pytest.importorskip("torch")
+    t = Tensor(np.arange(4, dtype=np.float32))
+    shared = torch.from_dlpack(t)
+    shared[0] = 9
+    assert t.asnumpy()[0] == 9

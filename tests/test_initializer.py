@@ -188,3 +188,66 @@ def test_variance_scaling_default_is_really_truncated_normal():
     assert abs(x).max() <= 2 * std / 0.87962566103423978 + 1e-6
     # P(|z| < 0.8796 | |z| < 2) = 0.6505 for the truncated normal; a uniform would give 0.577
     assert abs(np.mean(np.abs(x) < std) - 0.6505) < 0.005
+
+
+# --- the structured initializers ----------------------------------------------------------------------------------
+def test_xavier_normal_statistics():
+    shape = (400, 300)
+    _check_moments(_stats_sample(init.XavierNormal(), shape), 0.0, math.sqrt(2.0 / 700))
+    _check_moments(_stats_sample(init.XavierNormal(gain=3.0), shape), 0.0, 3.0 * math.sqrt(2.0 / 700))
+
+
+@pytest.mark.parametrize("shape", [(6, 6), (8, 3), (3, 8), (4, 2, 3, 3)])
+def test_orthogonal_is_orthogonal(device, shape):
+    q = _stats_sample(init.Orthogonal(gain=2.0), shape).reshape(shape[0], -1) / 2.0
+    rows, cols = q.shape
+    gram = q @ q.T if rows <= cols else q.T @ q
+    np.testing.assert_allclose(gram, np.eye(min(rows, cols)), atol=1e-5)
+
+
+def test_dirac_structure_and_convolution_identity(device):
+    w = initializer(init.Dirac(), [4, 4, 3, 3]).asnumpy()
+    want = np.zeros((4, 4, 3, 3), np.float32)
+    for d in range(4):
+        want[d, d, 1, 1] = 1
+    np.testing.assert_array_equal(w, want)
+    grouped = initializer(init.Dirac(groups=2), [6, 2, 3]).asnumpy()
+    assert grouped.sum() == 4 and grouped[0, 0, 1] == grouped[1, 1, 1] == grouped[3, 0, 1] == grouped[4, 1, 1] == 1
+    import minispore.nn as nn
+    x = np.random.default_rng(0).standard_normal((1, 4, 5, 5)).astype(np.float32)
+    out = nn.Conv2d(4, 4, 3, weight_init=init.Dirac())(Tensor(x)).asnumpy()
+    np.testing.assert_array_equal(out, x)
+
+
+def test_identity_and_sparse_structure(device):
+    np.testing.assert_array_equal(initializer(init.Identity(), [3, 5]).asnumpy(), np.eye(3, 5))
+    np.testing.assert_array_equal(initializer("eye", [2, 2], mstype.int32).asnumpy(), np.eye(2))
+    x = _stats_sample(init.Sparse(0.3, sigma=1.0), (50, 40))
+    assert ((x == 0).sum(axis=0) == 15).all()  # ceil(0.3 * 50) zeros per column
+    assert 0.9 < x[x != 0].std() < 1.1
+
+
+@pytest.mark.parametrize("init_obj", [init.Orthogonal(), init.Sparse(0.5, 1.0)], ids=lambda i: type(i).__name__)
+def test_structured_random_initializers_are_bit_identical_across_devices(device, init_obj):
+    got = _stats_sample(init_obj, (12, 9))
+    from minispore import context
+    context.set_context(device_target="CPU")
+    want = _stats_sample(init_obj, (12, 9))
+    context.set_context(device_target=device)
+    assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda: initializer(init.Orthogonal(), [5]).asnumpy(), ValueError, "2-d"),
+    (lambda: initializer(init.Dirac(), [4, 4]).asnumpy(), ValueError, "3-, 4- or 5-d"),
+    (lambda: initializer(init.Dirac(groups=3), [4, 4, 3]).asnumpy(), ValueError, "groups"),
+    (lambda: init.Dirac(groups=0), ValueError, "groups"),
+    (lambda: initializer(init.Identity(), [2, 2, 2]).asnumpy(), ValueError, "2-d"),
+    (lambda: init.Sparse(1.5), ValueError, "sparsity"),
+    (lambda: init.Sparse("0.5"), TypeError, "sparsity"),
+    (lambda: initializer("sparse", [2, 2]), TypeError, "Sparse"),
+    (lambda: init.XavierNormal(-1), ValueError, "gain"),
+])
+def test_structured_initializer_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

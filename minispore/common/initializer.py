@@ -19,7 +19,8 @@ from .tensor import Tensor, check_shape
 
 __all__ = [
     "Initializer", "Zero", "One", "Constant", "Uniform", "Normal", "TruncatedNormal", "XavierUniform",
-    "HeUniform", "HeNormal", "VarianceScaling", "initializer", "calculate_gain",
+    "XavierNormal", "HeUniform", "HeNormal", "VarianceScaling", "Orthogonal", "Dirac", "Identity", "Sparse",
+    "initializer", "calculate_gain",
 ]
 
 _LO32 = 0xFFFFFFFF
@@ -131,19 +132,25 @@ class _Random(Initializer):
         self(arr)
 
     def generate(self, backend, shape, dtype, seed, stream, key=None):
-        dist, *params = self._plan(shape)
-        p0, p1, p2, p3, lo, hi = (np.float32(p) for p in params)
-        key64 = _seed.splitmix64(seed)
-        k0, k1 = np.uint32(key64 & _LO32), np.uint32(key64 >> 32)
-        if key is None:
-            out = backend.empty(shape, np.float32)
-            backend.kernels.random_fill(out.reshape(-1), 0, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi)
-        else:
-            out_shape, index = _slice_shape_and_index(shape, key)
-            out = backend.empty(out_shape, np.float32)
-            backend.kernels.random_fill_at(out.reshape(-1), backend.from_host(index), k0, k1, stream, dist,
-                                           p0, p1, p2, p3, lo, hi)
+        out = _draw(backend, shape, self._plan(shape), seed, stream, key)
         return out if out.dtype == dtype else out.astype(dtype)
+
+
+def _draw(backend, shape, plan, seed, stream, key=None):
+    """float32 device array of `shape`[key] drawn by the one fill kernel with `plan` (see `_Random._plan`)."""
+    dist, *params = plan
+    p0, p1, p2, p3, lo, hi = (np.float32(p) for p in params)
+    key64 = _seed.splitmix64(seed)
+    k0, k1 = np.uint32(key64 & _LO32), np.uint32(key64 >> 32)
+    if key is None:
+        out = backend.empty(shape, np.float32)
+        backend.kernels.random_fill(out.reshape(-1), 0, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi)
+    else:
+        out_shape, index = _slice_shape_and_index(shape, key)
+        out = backend.empty(out_shape, np.float32)
+        backend.kernels.random_fill_at(out.reshape(-1), backend.from_host(index), k0, k1, stream, dist,
+                                       p0, p1, p2, p3, lo, hi)
+    return out
 
 
 class Uniform(_Random):
@@ -294,6 +301,19 @@ class XavierUniform(VarianceScaling):
         self._kwargs = {"gain": gain}
 
 
+class XavierNormal(VarianceScaling):
+    """N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010).
+
+    Args:
+        gain (float): > 0. Default: 1.
+    """
+
+    def __init__(self, gain=1):
+        self.gain = _checks.check_number("XavierNormal", "gain", gain, minimum=0, strict=True)
+        super().__init__(self.gain ** 2, "fan_avg", "untruncated_normal")
+        self._kwargs = {"gain": gain}
+
+
 def _he_scale(api, negative_slope, mode, nonlinearity):
     negative_slope = _checks.check_number(api, "negative_slope", negative_slope)
     _checks.check_choice(api, "mode", mode, ("fan_in", "fan_out"))
@@ -328,12 +348,139 @@ class HeNormal(VarianceScaling):
         self._kwargs = {"negative_slope": negative_slope, "mode": mode, "nonlinearity": nonlinearity}
 
 
+class _Structured(Initializer):
+    """An initializer computed from a whole tensor on the host (QR, per-column choices, fixed patterns).
+
+    Random ones draw their numbers through the RNG contract (so CPU and GPU agree bit for bit), then finish
+    in NumPy; a slice is cut from the whole tensor. Subclasses define `_host(shape, backend, seed, stream)`.
+    """
+
+    def _host(self, shape, backend, seed, stream):
+        raise NotImplementedError
+
+    def _initialize(self, arr):
+        seed, stream = _seed.next_stream() if self.is_random else (None, None)
+        from .. import _backend
+        arr[...] = self._host(arr.shape, _backend.get_backend("CPU"), seed, stream)
+
+    def generate(self, backend, shape, dtype, seed, stream, key=None):
+        array = self._host(shape, backend, seed, stream).astype(dtype, copy=False)
+        return backend.from_host(array if key is None else array[key])  # one host->device copy
+
+
+class Orthogonal(_Structured):
+    """A (semi-)orthogonal matrix, reshaped: QR of a standard normal (rows, cols) draw, signs fixed so the
+    result is uniform over orthogonal matrices (Saxe et al. 2013), times `gain`.
+
+    Args:
+        gain (float): Default: 1.0.
+
+    Raises:
+        ValueError: for fewer than 2 dimensions.
+    """
+
+    is_random = True
+
+    def __init__(self, gain=1.0):
+        self.gain = _checks.check_number("Orthogonal", "gain", gain)
+        super().__init__(gain=gain)
+
+    def _host(self, shape, backend, seed, stream):
+        if len(shape) < 2:
+            _checks.fail("Orthogonal", "shape", "at least 2-d", shape)
+        rows, cols = shape[0], int(np.prod(shape[1:], dtype=np.int64))
+        flat = (max(rows, cols), min(rows, cols))
+        normal = backend.to_host(_draw(backend, flat, (_dists.NORMAL, 0, 1, 0, 0, 0, 0), seed, stream))
+        q, r = np.linalg.qr(normal.astype(np.float64))
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q).reshape(shape)
+
+
+class Dirac(_Structured):
+    """Dirac delta kernels: a convolution with this weight copies its input channels (per group).
+
+    Args:
+        groups (int): channel groups; divides shape[0]. Default: 1.
+
+    Raises:
+        ValueError: a shape that is not 3-, 4- or 5-d, or shape[0] not divisible by groups.
+    """
+
+    def __init__(self, groups=1):
+        self.groups = _checks.check_positive_int("Dirac", "groups", groups)
+        super().__init__(groups=groups)
+
+    def _host(self, shape, backend, seed, stream):
+        if len(shape) not in (3, 4, 5):
+            _checks.fail("Dirac", "shape", "3-, 4- or 5-d", shape)
+        if shape[0] % self.groups:
+            _checks.fail("Dirac", "groups", f"a divisor of shape[0] ({shape[0]})", self.groups)
+        out = np.zeros(shape, np.float64)
+        per_group = shape[0] // self.groups
+        centre = tuple(s // 2 for s in shape[2:])
+        for g in range(self.groups):
+            for d in range(min(per_group, shape[1])):
+                out[(g * per_group + d, d) + centre] = 1
+        return out
+
+
+class Identity(_Structured):
+    """The identity matrix (ones on the main diagonal of a 2-d tensor, zeros elsewhere).
+
+    Raises:
+        ValueError: a shape that is not 2-d.
+    """
+
+    def _host(self, shape, backend, seed, stream):
+        if len(shape) != 2:
+            _checks.fail("Identity", "shape", "2-d", shape)
+        return np.eye(*shape)
+
+
+class Sparse(_Structured):
+    """A 2-d N(0, sigma**2) matrix with ceil(sparsity * rows) zeros in every column (Martens 2010).
+
+    The zeroed rows of each column are those with the smallest of a second set of contract draws (the
+    stream's upper counter half), so they, too, are the same on every device.
+
+    Args:
+        sparsity (float): the fraction of zeros per column, in [0, 1].
+        sigma (float): the standard deviation of the non-zeros, >= 0. Default: 0.01.
+
+    Raises:
+        ValueError: a shape that is not 2-d, or values out of range.
+    """
+
+    is_random = True
+
+    def __init__(self, sparsity, sigma=0.01):
+        self.sparsity = _checks.check_number("Sparse", "sparsity", sparsity, minimum=0)
+        if self.sparsity > 1:
+            _checks.fail("Sparse", "sparsity", "in [0, 1]", sparsity)
+        self.sigma = _checks.check_number("Sparse", "sigma", sigma, minimum=0)
+        super().__init__(sparsity=sparsity, sigma=sigma)
+
+    def _host(self, shape, backend, seed, stream):
+        if len(shape) != 2:
+            _checks.fail("Sparse", "shape", "2-d", shape)
+        values = backend.to_host(_draw(backend, shape, (_dists.NORMAL, 0, self.sigma, 0, 0, 0, 0), seed, stream))
+        keys = backend.to_host(_draw(backend, shape, (_dists.UNIFORM, 0, 1, 0, 0, 0, 0), seed, stream | 1 << 32))
+        zeros = int(math.ceil(self.sparsity * shape[0]))
+        rows = np.argsort(keys, axis=0, kind="stable")[:zeros]
+        values[rows, np.arange(shape[1])] = 0
+        return values
+
+
 # MindSpore's registry: each class's lower-case name plus its aliases; looked up case-insensitively.
 _ALIASES = {
     "zero": Zero, "zeros": Zero, "one": One, "ones": One, "constant": Constant, "uniform": Uniform,
     "normal": Normal, "truncatednormal": TruncatedNormal, "xavieruniform": XavierUniform,
     "xavier_uniform": XavierUniform, "heuniform": HeUniform, "he_uniform": HeUniform, "henormal": HeNormal,
-    "he_normal": HeNormal, "variancescaling": VarianceScaling,
+    "he_normal": HeNormal, "variancescaling": VarianceScaling, "xaviernormal": XavierNormal,
+    "xavier_normal": XavierNormal, "orthogonal": Orthogonal, "dirac": Dirac, "identity": Identity,
+    "eye": Identity, "sparse": Sparse,
 }
 
 
@@ -341,9 +488,9 @@ def _from_name(name):
     cls = _ALIASES.get(name.lower())
     if cls is None:
         _checks.fail("initializer", "init", f"a known initializer name such as {sorted(_ALIASES)}", name)
-    if cls is Constant:
-        raise TypeError("For 'initializer', the 'init' 'constant' needs a value: pass Constant(value) or the "
-                        f"number itself, but got {name!r}.")
+    if cls in (Constant, Sparse):
+        raise TypeError(f"For 'initializer', the 'init' {name!r} needs an argument: pass {cls.__name__}(...)"
+                        f"{' or the number itself' if cls is Constant else ''}, but got only its name.")
     return cls()
 
 

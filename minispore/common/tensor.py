@@ -7,7 +7,7 @@ from .. import _backend, _checks
 from .. import dtype as mstype
 from . import seed as _seed
 
-__all__ = ["Tensor"]
+__all__ = ["Tensor", "from_dlpack"]
 
 _INPUT_TYPES = (np.ndarray, np.generic, list, tuple, numbers.Number)
 
@@ -181,6 +181,18 @@ class Tensor:
         array = self.asnumpy()
         return array if dtype is None else array.astype(dtype)
 
+    def __dlpack__(self, **kwargs):
+        """Export the data through DLPack without a copy (to NumPy, CuPy, PyTorch, JAX ...)."""
+        return self._array().__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self._array().__dlpack_device__()
+
+    @staticmethod
+    def from_dlpack(external):
+        """A Tensor sharing the memory of any DLPack exporter; see `minispore.from_dlpack`."""
+        return from_dlpack(external)
+
     def astype(self, dtype):
         """A copy converted to `dtype` (a minispore dtype), on the same device."""
         _check_dtype("Tensor.astype", dtype)
@@ -234,6 +246,33 @@ class Tensor:
         return _binary("Mul")(other, self)
 
     __hash__ = object.__hash__
+
+
+_DLPACK_CPU, _DLPACK_CUDA = 1, 2  # DLPack device types kDLCPU and kDLCUDA
+
+
+def from_dlpack(external):
+    """A Tensor that shares the memory of a DLPack exporter (a NumPy, CuPy or PyTorch array ...), no copy.
+
+    CPU memory gives a CPU tensor; CUDA memory of device k gives a GPU tensor on device k.
+
+    Raises:
+        TypeError: `external` does not implement DLPack, or holds a dtype minispore lacks.
+        ValueError: its memory is neither CPU nor CUDA.
+    """
+    if not hasattr(external, "__dlpack__") or not hasattr(external, "__dlpack_device__"):
+        _checks.fail("from_dlpack", "external", "an object implementing __dlpack__", external, TypeError)
+    kind, device_id = external.__dlpack_device__()
+    if kind == _DLPACK_CPU:
+        backend = _backend.get_backend("CPU")
+    elif kind == _DLPACK_CUDA:
+        backend = _backend.get_backend("GPU", int(device_id))
+    else:
+        _checks.fail("from_dlpack", "external", "in CPU or CUDA memory", f"DLPack device type {kind}")
+    array = backend.xp.from_dlpack(external)
+    if mstype.to_dtype(array.dtype) is None:
+        _checks.fail("from_dlpack", "external", "of a number or bool dtype", f"dtype {array.dtype}", TypeError)
+    return Tensor._wrap(array if array.flags.c_contiguous else backend.xp.ascontiguousarray(array), backend)
 
 
 def _binary(name):
