@@ -14,8 +14,8 @@ import math
 import numpy as np
 
 __all__ = [
-    "mul", "philox4x32", "unit_float", "log_unit", "sincos_turn", "erfinv", "box_muller", "truncated_normal",
-    "draw4", "lane", "inside", "valid_range", "binary_value",
+    "mul", "philox4x32", "unit_float", "scale_below", "log_unit", "sincos_turn", "erfinv", "box_muller",
+    "truncated_normal", "draw4", "lane", "inside", "valid_range", "binary_value",
 ]
 
 # Distribution codes of `draw4`; `minispore.common.initializer` uses the same names.
@@ -112,29 +112,22 @@ def unit_float(w):
     return mul(np.float32(np.int32(w >> 8)), _TWO_M24)
 
 
+def scale_below(y, e, bound, factor, step):
+    """One step of an exact binary search for the exponent of y: (y * factor, e - step) if y < bound."""
+    small = y < bound
+    return (mul(y, factor) if small else y), (e - step if small else e)
+
+
 def log_unit(y):
     """Natural log of y in [2**-31, 1] with + - * / only (no libm), to about one ulp."""
     y = y if y > _TINY else _TINY  # a select, not max(): keeps the loop vectorizable
     e = np.int32(0)
-    small = y < _M16
-    y = mul(y, _P16) if small else y
-    e = e - np.int32(16) if small else e
-    small = y < _M8
-    y = mul(y, _P8) if small else y
-    e = e - np.int32(8) if small else e
-    small = y < _M4
-    y = mul(y, _P4) if small else y
-    e = e - np.int32(4) if small else e
-    small = y < _M2
-    y = mul(y, _P2) if small else y
-    e = e - np.int32(2) if small else e
-    small = y < _M1
-    y = mul(y, _P1) if small else y
-    e = e - np.int32(1) if small else e
-    # now y in [0.5, 1]; move it to [sqrt(1/2), sqrt(2)) around 1
-    small = y < _SQRT_HALF
-    y = mul(y, _P1) if small else y
-    e = e - np.int32(1) if small else e
+    y, e = scale_below(y, e, _M16, _P16, np.int32(16))
+    y, e = scale_below(y, e, _M8, _P8, np.int32(8))
+    y, e = scale_below(y, e, _M4, _P4, np.int32(4))
+    y, e = scale_below(y, e, _M2, _P2, np.int32(2))
+    y, e = scale_below(y, e, _M1, _P1, np.int32(1))
+    y, e = scale_below(y, e, _SQRT_HALF, _P1, np.int32(1))  # now y in [sqrt(1/2), sqrt(2)), around 1
     f = y - _F1
     s = f / (_F2 + f)
     z = mul(s, s)

@@ -12,6 +12,6 @@ from .dtype import (bool_, float16, float32, float64, float_, int8, int16, int32
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Parameter", "from_dlpack", "context", "dtype", "set_seed", "get_seed", "bool_", "int8", "int16", "int32", "int64",
-    "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64", "float_",
+    "Tensor", "Parameter", "from_dlpack", "context", "dtype", "set_seed", "get_seed", "bool_", "int8", "int16",
+    "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64", "float_",
 ]

@@ -38,4 +38,5 @@ def test_mixed_devices_raise_type_error(device):
     with pytest.raises(TypeError, match="one device.*'x' on GPU:0 and 'y' on CPU:0"):
         ops.Add()(on_gpu, on_cpu)
     with pytest.raises(TypeError, match="one device"):
-        ops.Conv2D(1, 1)(Tensor(np.ones([1, 1, 2, 2], np.float32)), Tensor._wrap(on_gpu._array().reshape(1, 1, 1, 2)[..., :1], on_gpu._backend))
+        weight_on_gpu = Tensor._wrap(on_gpu._array()[:1].reshape(1, 1, 1, 1), on_gpu._backend)
+        ops.Conv2D(1, 1)(Tensor(np.ones([1, 1, 2, 2], np.float32)), weight_on_gpu)

@@ -229,3 +229,27 @@ def test_conv_accepts_mindspore_4_and_5_tuple_strides():
     x3 = Tensor(np.ones([1, 1, 6, 6, 6], np.float32))
     w3 = Tensor(np.ones([1, 1, 3, 3, 3], np.float32))
     assert ops.Conv3D(1, 3, stride=(1, 1, 2, 2, 2), dilation=(1, 1, 1, 1, 1))(x3, w3).shape == (1, 1, 2, 2, 2)
+
+
+def test_fallback_without_numpys_openblas_matches_the_oracle():
+    # a NumPy linked to another BLAS takes the parallel-im2col + numpy.matmul path: force it in a subprocess
+    import ast
+    import os
+    import subprocess
+    import sys
+    code = ("import numpy as np\n"
+            "from minispore import Tensor\n"
+            "from minispore.kernels import cpu\n"
+            "from minispore.ops import operations as ops\n"
+            "assert cpu._BLAS is None\n"
+            "x = np.random.default_rng(0).standard_normal((2, 4, 7, 6)).astype(np.float32)\n"
+            "w = np.random.default_rng(1).standard_normal((6, 2, 3, 2)).astype(np.float32)\n"
+            "conv = ops.Conv2D(6, (3, 2), pad_mode='pad', pad=(1, 0, 2, 1), stride=(2, 1), group=2)\n"
+            "out = conv(Tensor(x), Tensor(w))\n"
+            "print(out.asnumpy().tolist())\n")
+    env = dict(os.environ, MINISPORE_NO_BLAS="1")
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    got = np.array(ast.literal_eval(printed.stdout), np.float32)
+    x = np.random.default_rng(0).standard_normal((2, 4, 7, 6)).astype(np.float32)
+    w = np.random.default_rng(1).standard_normal((6, 2, 3, 2)).astype(np.float32)
+    np.testing.assert_allclose(got, oracle.conv(x, w, (2, 1), (1, 1), (1, 2), (0, 1), 2), rtol=1e-5, atol=1e-5)

@@ -6,7 +6,6 @@ import numba
 import numpy as np
 import pytest
 
-from minispore import Tensor
 from minispore import dtype as mstype
 from minispore.common import get_seed, set_seed
 from minispore.common import initializer as init
@@ -170,4 +169,4 @@ def test_erfinv_accuracy():
 
 
 def cpu_body(name):
-    return getattr(cpu, "_body")[name]
+    return cpu._body[name]

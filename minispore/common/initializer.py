@@ -188,8 +188,8 @@ class Normal(_Random):
 
 def _truncated_plan(mean, sigma, a, b):
     """The `draw4` parameters of N(mean, sigma**2) truncated to [a, b]: erf-space bounds, then a clamp."""
-    if sigma == 0:
-        return _dists.NORMAL, mean, 0, 0, 0, 0, 0
+    if sigma == 0:  # a point mass, kept inside [a, b]
+        return _dists.UNIFORM, min(max(mean, a), b), 0, 0, 0, 0, 0
     ea = math.erf((a - mean) / (sigma * math.sqrt(2.0)))
     eb = math.erf((b - mean) / (sigma * math.sqrt(2.0)))
     return _dists.TRUNCATED_NORMAL, mean, sigma, ea, eb - ea, a, b
@@ -314,13 +314,20 @@ class XavierNormal(VarianceScaling):
         self._kwargs = {"gain": gain}
 
 
-def _he_scale(api, negative_slope, mode, nonlinearity):
-    negative_slope = _checks.check_number(api, "negative_slope", negative_slope)
-    _checks.check_choice(api, "mode", mode, ("fan_in", "fan_out"))
-    return calculate_gain(nonlinearity, negative_slope) ** 2
+class _He(VarianceScaling):
+    """He et al. (2015): variance gain**2 / fan, gain from `calculate_gain(nonlinearity, negative_slope)`."""
+
+    _distribution = None
+
+    def __init__(self, negative_slope=0, mode="fan_in", nonlinearity="leaky_relu"):
+        api = type(self).__name__
+        negative_slope = _checks.check_number(api, "negative_slope", negative_slope)
+        _checks.check_choice(api, "mode", mode, ("fan_in", "fan_out"))
+        super().__init__(calculate_gain(nonlinearity, negative_slope) ** 2, mode, self._distribution)
+        self._kwargs = {"negative_slope": negative_slope, "mode": mode, "nonlinearity": nonlinearity}
 
 
-class HeUniform(VarianceScaling):
+class HeUniform(_He):
     """U(-bound, bound), bound = gain * sqrt(3 / fan) (He et al. 2015).
 
     Args:
@@ -329,12 +336,10 @@ class HeUniform(VarianceScaling):
         nonlinearity (str): 'leaky_relu' or 'relu' (any name of `calculate_gain`). Default: 'leaky_relu'.
     """
 
-    def __init__(self, negative_slope=0, mode="fan_in", nonlinearity="leaky_relu"):
-        super().__init__(_he_scale("HeUniform", negative_slope, mode, nonlinearity), mode, "uniform")
-        self._kwargs = {"negative_slope": negative_slope, "mode": mode, "nonlinearity": nonlinearity}
+    _distribution = "uniform"
 
 
-class HeNormal(VarianceScaling):
+class HeNormal(_He):
     """N(0, std**2), std = gain / sqrt(fan) (He et al. 2015).
 
     Args:
@@ -343,9 +348,7 @@ class HeNormal(VarianceScaling):
         nonlinearity (str): 'leaky_relu' or 'relu' (any name of `calculate_gain`). Default: 'leaky_relu'.
     """
 
-    def __init__(self, negative_slope=0, mode="fan_in", nonlinearity="leaky_relu"):
-        super().__init__(_he_scale("HeNormal", negative_slope, mode, nonlinearity), mode, "untruncated_normal")
-        self._kwargs = {"negative_slope": negative_slope, "mode": mode, "nonlinearity": nonlinearity}
+    _distribution = "untruncated_normal"
 
 
 class _Structured(Initializer):
