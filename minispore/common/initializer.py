@@ -288,30 +288,35 @@ class VarianceScaling(_Random):
         return _truncated_plan(0.0, std, -2 * std, 2 * std)
 
 
-class XavierUniform(VarianceScaling):
+class _Xavier(VarianceScaling):
+    """Glorot & Bengio (2010): variance gain**2 / ((fan_in + fan_out) / 2)."""
+
+    _distribution = None
+
+    def __init__(self, gain=1):
+        self.gain = _checks.check_number(type(self).__name__, "gain", gain, minimum=0, strict=True)
+        super().__init__(self.gain ** 2, "fan_avg", self._distribution)
+        self._kwargs = {"gain": gain}
+
+
+class XavierUniform(_Xavier):
     """U(-bound, bound), bound = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010).
 
     Args:
         gain (float): > 0. Default: 1.
     """
 
-    def __init__(self, gain=1):
-        self.gain = _checks.check_number("XavierUniform", "gain", gain, minimum=0, strict=True)
-        super().__init__(self.gain ** 2, "fan_avg", "uniform")
-        self._kwargs = {"gain": gain}
+    _distribution = "uniform"
 
 
-class XavierNormal(VarianceScaling):
+class XavierNormal(_Xavier):
     """N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010).
 
     Args:
         gain (float): > 0. Default: 1.
     """
 
-    def __init__(self, gain=1):
-        self.gain = _checks.check_number("XavierNormal", "gain", gain, minimum=0, strict=True)
-        super().__init__(self.gain ** 2, "fan_avg", "untruncated_normal")
-        self._kwargs = {"gain": gain}
+    _distribution = "untruncated_normal"
 
 
 class _He(VarianceScaling):
