@@ -203,3 +203,20 @@ def test_dlpack_to_torch_when_installed():
     shared = torch.from_dlpack(t)
     shared[0] = 9
     assert t.asnumpy()[0] == 9
+
+
+def test_indexing_and_reshape(device):
+    a = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    t = Tensor(a)
+    for key in (0, -1, (1, 2), (slice(None), 1), (Ellipsis, 3), (None, 0), (slice(0, 2), slice(None, None, 2), -1)):
+        np.testing.assert_array_equal(t[key].asnumpy(), a[key])
+    np.testing.assert_array_equal(t.reshape(4, 6).asnumpy(), a.reshape(4, 6))
+    np.testing.assert_array_equal(t.reshape((-1,)).asnumpy(), a.ravel())
+    with pytest.raises(ValueError, match="index"):
+        t[5]
+    with pytest.raises(TypeError, match="index"):
+        t["a"]
+    with pytest.raises(ValueError, match="shape"):
+        t.reshape(5, 5)
+    with pytest.raises(TypeError, match="shape"):
+        t.reshape(2.0, 12)

@@ -251,3 +251,13 @@ def test_structured_random_initializers_are_bit_identical_across_devices(device,
 def test_structured_initializer_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("init_obj", [init.Normal(1e39), init.Uniform(1e300), init.XavierUniform(1e154),
+                                      init.TruncatedNormal(1e38, 0.0, -1e39, 1e39)],
+                         ids=lambda i: type(i).__name__)
+def test_parameters_beyond_float32_are_refused(init_obj):
+    with pytest.raises(ValueError):
+        initializer(init_obj, [3, 3]).asnumpy()
+    with pytest.raises(ValueError):
+        init.HeUniform(negative_slope=1e200)

@@ -132,7 +132,12 @@ class _Random(Initializer):
         self(arr)
 
     def generate(self, backend, shape, dtype, seed, stream, key=None):
-        out = _draw(backend, shape, self._plan(shape), seed, stream, key)
+        plan = self._plan(shape)
+        with np.errstate(over="ignore"):
+            finite = all(np.isfinite(np.float32(p)) for p in plan[1:])
+        if not finite:
+            _checks.fail(type(self).__name__, "parameters", "finite in float32 (|x| < 3.4e38)", plan[1:])
+        out = _draw(backend, shape, plan, seed, stream, key)
         return out if out.dtype == dtype else out.astype(dtype)
 
 
@@ -233,7 +238,7 @@ _GAINS = {
     "linear": lambda p: 1.0, "conv1d": lambda p: 1.0, "conv2d": lambda p: 1.0, "conv3d": lambda p: 1.0,
     "conv_transpose1d": lambda p: 1.0, "conv_transpose2d": lambda p: 1.0, "conv_transpose3d": lambda p: 1.0,
     "sigmoid": lambda p: 1.0, "tanh": lambda p: 5.0 / 3, "relu": lambda p: math.sqrt(2.0),
-    "leaky_relu": lambda p: math.sqrt(2.0 / (1 + p ** 2)), "selu": lambda p: 3.0 / 4,
+    "leaky_relu": lambda p: math.sqrt(2.0 / (1 + p * p)), "selu": lambda p: 3.0 / 4,
 }
 
 
@@ -295,7 +300,7 @@ class _Xavier(VarianceScaling):
 
     def __init__(self, gain=1):
         self.gain = _checks.check_number(type(self).__name__, "gain", gain, minimum=0, strict=True)
-        super().__init__(self.gain ** 2, "fan_avg", self._distribution)
+        super().__init__(self.gain * self.gain, "fan_avg", self._distribution)  # inf, not OverflowError
         self._kwargs = {"gain": gain}
 
 
@@ -328,7 +333,8 @@ class _He(VarianceScaling):
         api = type(self).__name__
         negative_slope = _checks.check_number(api, "negative_slope", negative_slope)
         _checks.check_choice(api, "mode", mode, ("fan_in", "fan_out"))
-        super().__init__(calculate_gain(nonlinearity, negative_slope) ** 2, mode, self._distribution)
+        gain = calculate_gain(nonlinearity, negative_slope)
+        super().__init__(gain * gain, mode, self._distribution)
         self._kwargs = {"negative_slope": negative_slope, "mode": mode, "nonlinearity": nonlinearity}
 
 

@@ -193,6 +193,30 @@ class Tensor:
         """A Tensor sharing the memory of any DLPack exporter; see `minispore.from_dlpack`."""
         return from_dlpack(external)
 
+    def __getitem__(self, key):
+        """Basic indexing (ints, slices, None, Ellipsis): a new contiguous Tensor on the same device."""
+        parts = key if isinstance(key, tuple) else (key,)
+        for part in parts:
+            if not (part is None or part is Ellipsis or isinstance(part, slice) or _checks.is_int(part)):
+                _checks.fail("Tensor.__getitem__", "index", "ints, slices, None or Ellipsis", key, TypeError)
+        try:
+            view = self._array()[key]
+        except IndexError as exc:
+            raise ValueError(f"For 'Tensor.__getitem__', the 'index' must be within the shape {self._shape}, "
+                             f"but got {key!r} ({exc}).") from None
+        return Tensor._wrap(self._backend.xp.array(view, order="C"), self._backend)
+
+    def reshape(self, *shape):
+        """The same data with another shape of the same size (one -1 allowed), as a new Tensor."""
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        if not all(_checks.is_int(v) for v in shape):
+            _checks.fail("Tensor.reshape", "shape", "a tuple of ints", shape, TypeError)
+        try:
+            array = self._array().reshape(tuple(int(v) for v in shape))
+        except ValueError:
+            _checks.fail("Tensor.reshape", "shape", f"of size {self.size} (one -1 allowed)", tuple(shape))
+        return Tensor._wrap(array, self._backend)
+
     def astype(self, dtype):
         """A copy converted to `dtype` (a minispore dtype), on the same device."""
         _check_dtype("Tensor.astype", dtype)
