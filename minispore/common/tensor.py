@@ -87,13 +87,15 @@ class Tensor:
         if input_data is None:
             raise ValueError("For 'Tensor', the 'input_data' must be set when 'init' is None, but got None.")
         if isinstance(input_data, Tensor):
-            array = input_data.asnumpy()
-            array = array if dtype is None else array.astype(dtype.np_type)
+            array = input_data._array()
+            if input_data._backend is not self._backend:
+                array = self._backend.from_host(input_data.asnumpy())  # synchronize! a copy across devices
+            array = array.astype(array.dtype if dtype is None else dtype.np_type)  # a copy, as MindSpore makes
         else:
-            array = _host_array(input_data, dtype)
-        if shape is not None and check_shape("Tensor", shape) != array.shape:
-            _checks.fail("Tensor", "shape", f"the shape of 'input_data' {array.shape}", shape)
-        self._set_data(self._backend.from_host(array))
+            array = self._backend.from_host(_host_array(input_data, dtype))
+        if shape is not None and check_shape("Tensor", shape) != tuple(array.shape):
+            _checks.fail("Tensor", "shape", f"the shape of 'input_data' {tuple(array.shape)}", shape)
+        self._set_data(array)
 
     @classmethod
     def _wrap(cls, array, backend):
