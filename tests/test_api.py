@@ -220,3 +220,26 @@ def test_indexing_and_reshape(device):
         t.reshape(5, 5)
     with pytest.raises(TypeError, match="shape"):
         t.reshape(2.0, 12)
+
+
+def test_sequential_cell_and_cell_list_names_and_calls():
+    from collections import OrderedDict
+    seq = nn.SequentialCell(nn.Conv2d(3, 4, 3), nn.Conv2d(4, 2, 1, has_bias=True))
+    assert [n for n, _ in seq.parameters_and_names()] == ["0.weight", "1.weight", "1.bias"]
+    assert seq(Tensor(np.ones([1, 3, 5, 5], np.float32))).shape == (1, 2, 5, 5)
+    named = nn.SequentialCell(OrderedDict([("conv", nn.Conv2d(3, 4, 3)), ("head", nn.Conv2d(4, 2, 1))]))
+    assert [n for n, _ in named.parameters_and_names()] == ["conv.weight", "head.weight"]
+
+    class Net(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.backbone = nn.SequentialCell([nn.Conv2d(3, 4, 3)])
+            self.heads = nn.CellList([nn.Conv2d(4, 1, 1), nn.Conv2d(4, 1, 1)])
+
+    net = Net()
+    assert [p.name for p in net.get_parameters()] == ["backbone.0.weight", "heads.0.weight", "heads.1.weight"]
+    assert len(net.heads) == 2 and net.heads[-1] is list(net.heads)[1]
+    with pytest.raises(TypeError, match="Cell"):
+        nn.SequentialCell(nn.Conv2d(3, 4, 3), "relu")
+    with pytest.raises(ValueError, match="index"):
+        net.heads[2]

@@ -1,5 +1,5 @@
 """``minispore.nn``: Cell and layers."""
 from .cell import Cell
-from .layer import Conv2d, Conv3d
+from .layer import CellList, Conv2d, Conv3d, SequentialCell
 
-__all__ = ["Cell", "Conv2d", "Conv3d"]
+__all__ = ["Cell", "Conv2d", "Conv3d", "SequentialCell", "CellList"]
