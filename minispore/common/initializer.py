@@ -2,8 +2,8 @@
 
 An initializer computes its parameters in plain Python and calls exactly one fill kernel: `random_fill` with a
 distribution code and its float32 parameters, or a constant fill (Orthogonal and Sparse then finish on the
-host). He, Xavier and VarianceScaling are one variance-scaling path. Every value is a pure function of (seed, stream, index): the same on CPU and GPU, for
-any thread count, and any slice can be generated alone.
+host). He, Xavier and VarianceScaling are one variance-scaling path. Every value is a pure function of
+(seed, stream, index): the same on CPU and GPU, for any thread count, and any slice can be generated alone.
 """
 import math
 import numbers
