@@ -1,9 +1,9 @@
 """CUDA launchers: the bodies wrapped with ``numba.cuda.jit(device=True)`` and grid-stride kernels (GPU only).
 
-Every launcher has the same name and signature as its twin in `cpu.py`. Launch geometry is decided in
-`_grid` alone: a fixed block size and a capped grid on a real GPU, one tiny block under Numba's CUDA simulator
-(NUMBA_ENABLE_CUDASIM=1), where every CUDA thread is a Python thread. Element kernels loop grid-stride, so their
-results never depend on the geometry.
+Every launcher has the same name and signature as its twin in `cpu.py`. The element kernels' launch geometry
+is decided in `_grid` alone: a fixed block size and a capped grid on a real GPU, one tiny block under Numba's
+CUDA simulator (NUMBA_ENABLE_CUDASIM=1), where every CUDA thread is a Python thread. They loop grid-stride, so
+their results never depend on the geometry. The GEMM's grid is one block per output tile (`_TM` x `_TN`).
 
 Bit-identity with the CPU: the CUDA compiler contracts a*b+c into an FMA, which the CPU does not, so the bodies'
 `mul` is ``__fmul_rn`` here (never fused). The simulator's libdevice functions are stubs, so it keeps plain `*`,
