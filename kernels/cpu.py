@@ -113,18 +113,18 @@ def _fill_columns(x, cols, n, c0, channels, kernel, stride, dilation, pad, out_s
         for q in range(q0, q1):
             z = (q // oh_n) * sd - pd + kd * dd
             y = (q % oh_n) * sh - ph + kh * dh
-            base = (q - q0) * ow_n
+            row = dst[(q - q0) * ow_n:(q - q0 + 1) * ow_n]
             if 0 <= z < d_in and 0 <= y < h_in and lo < hi:
                 src = x[n, c, z, y]
-                for ow in range(lo):
-                    dst[base + ow] = 0
-                for ow in range(lo, hi):
-                    dst[base + ow] = src[x_off + ow * sw]
-                for ow in range(hi, ow_n):
-                    dst[base + ow] = 0
+                row[:lo] = 0
+                if sw == 1:  # the common case: a contiguous copy, which LLVM turns into vector moves
+                    row[lo:hi] = src[x_off + lo:x_off + hi]
+                else:
+                    for ow in range(lo, hi):
+                        row[ow] = src[x_off + ow * sw]
+                row[hi:] = 0
             else:
-                for ow in range(ow_n):
-                    dst[base + ow] = 0
+                row[:] = 0
 
 
 def _c_caller(restype):
