@@ -4,6 +4,7 @@ A backend is a small object: an array module (`xp`), a kernel module (`kernels`,
 `minispore.kernels.cpu` or `.cuda`, which share names and signatures), allocation, and host<->device copies.
 Backends are built lazily and cached; the GPU one imports numba.cuda and CuPy only when first asked for.
 """
+import contextlib
 import os
 import threading
 
@@ -30,7 +31,7 @@ class Backend:
 
     def _on(self):
         """Context manager that makes this backend's device current (no-op on the CPU and the simulator)."""
-        return self._device if self._device is not None else _NULL_CONTEXT
+        return self._device if self._device is not None else contextlib.nullcontext()
 
     def empty(self, shape, dtype):
         """An uninitialised array on this device."""
@@ -61,15 +62,6 @@ class Backend:
         return array if self.xp is np else self.xp.asnumpy(array)  # synchronize!
 
 
-class _NullContext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-_NULL_CONTEXT = _NullContext()
 _backends = {}
 
 

@@ -1,5 +1,5 @@
 """Execution context: where new tensors are created (``device_target``, ``device_id``) and the mode."""
-from . import _checks
+from . import _backend, _checks
 
 __all__ = ["set_context", "get_context", "GRAPH_MODE", "PYNATIVE_MODE"]
 
@@ -13,7 +13,6 @@ _context = {"device_target": "CPU", "device_id": 0, "mode": GRAPH_MODE}
 
 def _check_target(value):
     target = _checks.check_choice("set_context", "device_target", value, DEVICE_TARGETS)
-    from . import _backend
     _backend.get_backend(target, _context["device_id"])  # fails now, with a clear message, if unusable
     return target
 

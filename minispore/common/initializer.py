@@ -12,7 +12,7 @@ import numpy as np
 
 from minispore.kernels import bodies as _dists  # distribution codes only (no numba import)
 
-from .. import _checks
+from .. import _backend, _checks
 from .. import dtype as mstype
 from . import seed as _seed
 from .tensor import Tensor, check_shape
@@ -47,7 +47,6 @@ class Initializer:
         if not self.is_random:
             self._initialize(arr)
             return
-        from .. import _backend
         seed, stream = _seed.next_stream()
         arr[...] = self.generate(_backend.get_backend("CPU"), arr.shape, arr.dtype, seed, stream)
 
@@ -373,9 +372,10 @@ class _Structured(Initializer):
         raise NotImplementedError
 
     def _initialize(self, arr):
-        seed, stream = _seed.next_stream() if self.is_random else (None, None)
-        from .. import _backend
-        arr[...] = self._host(arr.shape, _backend.get_backend("CPU"), seed, stream)
+        if self.is_random:
+            self(arr)  # __call__ claims a stream and calls generate
+        else:
+            arr[...] = self._host(arr.shape, _backend.get_backend("CPU"), None, None)
 
     def generate(self, backend, shape, dtype, seed, stream, key=None):
         array = self._host(shape, backend, seed, stream).astype(dtype, copy=False)
