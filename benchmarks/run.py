@@ -3,9 +3,10 @@
 Usage: python benchmarks/run.py [--quick] [--device CPU|GPU] [--json FILE]
 
 For every case, each contender runs once per round, in turn, so drifts in clock speed hit all alike; the figure
-is the median over rounds. Prints time, GFLOP/s or GB/s, the ratio to each peer (>1 means minispore is faster),
-and the largest difference from the reference result. Also the time from a fresh process to the first
-convolution result with an empty and a warm Numba cache, and the peak extra memory of each convolution.
+is the median over at least 15 rounds (5 with --quick), more for fast cases until a second has passed. Prints
+time, GFLOP/s or GB/s, the ratio to each peer (>1 means minispore is faster), and the largest difference from the
+reference result. Also the time from a fresh process to the first convolution result with an empty and a warm
+Numba cache, and the peak extra memory of each convolution.
 """
 import argparse
 import json
@@ -46,16 +47,19 @@ def _sync(backend):
         backend.xp.cuda.get_current_stream().synchronize()  # synchronize!
 
 
-def interleaved(contenders, rounds):
-    """{name: median seconds} running each contender once per round, in turn."""
+def interleaved(contenders, rounds, min_seconds=1.0):
+    """{name: median seconds} running each contender once per round, in turn: at least `rounds` rounds, and more
+    (up to 100 times as many) until `min_seconds` have passed, so sub-millisecond cases get stable medians."""
     times = {name: [] for name in contenders}
     for fn in contenders.values():  # warm-up: JIT, caches, first touch
         fn()
-    for _ in range(rounds):
+    start, done = time.perf_counter(), 0
+    while done < rounds or (time.perf_counter() - start < min_seconds and done < 100 * rounds):
         for name, fn in contenders.items():
             t = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t)
+        done += 1
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
@@ -216,7 +220,7 @@ def main(argv=None):
     print(f"minispore {minispore.__version__} on {args.device}; numba {numba.__version__} "
           f"({numba.get_num_threads()} threads); numpy {np.__version__}; "
           f"torch {torch.__version__ + f' ({torch.get_num_threads()} threads)' if torch else 'not installed'}; "
-          f"{rounds} interleaved rounds, medians", flush=True)
+          f"at least {rounds} interleaved rounds (more within 1 s), medians", flush=True)
     rows = []
     if "conv" in groups:
         bench_convs(backend, rounds, rows)

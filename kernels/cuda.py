@@ -180,7 +180,7 @@ def _make_gemm(acc_type):
 _GEMMS = {}
 
 
-def conv_scratch_shape(x_shape, w_shape, out_size):
+def conv_scratch_shape(x_shape, w_shape, kernel, stride, dilation, out_size):
     """Shape of the scratch `conv` needs: the whole im2col, (N, C*KD*KH*KW, OD*OH*OW)."""
     per_group = x_shape[1] // w_shape[0]
     return x_shape[0], x_shape[1] * (w_shape[2] // per_group), out_size[0] * out_size[1] * out_size[2]

@@ -7,6 +7,7 @@ import minispore.nn as nn
 from minispore import Tensor
 from minispore import dtype as mstype
 from minispore.common.initializer import initializer
+from minispore.kernels import cpu_conv
 from minispore.ops import operations as ops
 from minispore.ops.operations import nn_ops as nps
 
@@ -239,17 +240,93 @@ def test_fallback_without_numpys_openblas_matches_the_oracle():
     import sys
     code = ("import numpy as np\n"
             "from minispore import Tensor\n"
-            "from minispore.kernels import cpu\n"
+            "from minispore.kernels import cpu_conv\n"
             "from minispore.ops import operations as ops\n"
-            "assert cpu._BLAS is None\n"
+            "assert cpu_conv._BLAS is None\n"
             "x = np.random.default_rng(0).standard_normal((2, 4, 7, 6)).astype(np.float32)\n"
             "w = np.random.default_rng(1).standard_normal((6, 2, 3, 2)).astype(np.float32)\n"
             "conv = ops.Conv2D(6, (3, 2), pad_mode='pad', pad=(1, 0, 2, 1), stride=(2, 1), group=2)\n"
-            "out = conv(Tensor(x), Tensor(w))\n"
-            "print(out.asnumpy().tolist())\n")
+            "print(conv(Tensor(x), Tensor(w)).asnumpy().tolist())\n"
+            "w3 = np.random.default_rng(2).standard_normal((5, 4, 3, 3)).astype(np.float32)\n"  # Winograd's shape
+            "print(ops.Conv2D(5, 3, pad_mode='same')(Tensor(x), Tensor(w3)).asnumpy().tolist())\n")
     env = dict(os.environ, MINISPORE_NO_BLAS="1")
     printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    got = np.array(ast.literal_eval(printed.stdout), np.float32)
+    grouped, same = (np.array(ast.literal_eval(line), np.float32) for line in printed.stdout.splitlines())
     x = np.random.default_rng(0).standard_normal((2, 4, 7, 6)).astype(np.float32)
     w = np.random.default_rng(1).standard_normal((6, 2, 3, 2)).astype(np.float32)
-    np.testing.assert_allclose(got, oracle.conv(x, w, (2, 1), (1, 1), (1, 2), (0, 1), 2), rtol=1e-5, atol=1e-5)
+    w3 = np.random.default_rng(2).standard_normal((5, 4, 3, 3)).astype(np.float32)
+    np.testing.assert_allclose(grouped, oracle.conv(x, w, (2, 1), (1, 1), (1, 2), (0, 1), 2), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(same, oracle.conv(x, w3, (1, 1), (1, 1), (1, 1), (1, 1), 1), rtol=1e-5, atol=1e-5)
+
+
+@st.composite
+def winograd_cases(draw):
+    """3x3 in H and W, stride and dilation 1 there, one group: the shapes the CPU runs with Winograd F(2x2, 3x3).
+    Depth (a 3-d case) may have any kernel, stride and padding; odd sizes leave half-empty edge tiles."""
+    nd = draw(st.sampled_from([2, 3]))
+    kd, sd, pd = (draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(0, 2))) if nd == 3 else (1, 1, 0)
+    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    h, w = draw(st.integers(max(1, 3 - 2 * ph), 13)), draw(st.integers(max(1, 3 - 2 * pw), 13))
+    d = draw(st.integers(max(1, kd - 2 * pd), 5))
+    spatial = (d, h, w) if nd == 3 else (h, w)
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
+    channels = draw(st.integers(-(-cpu_conv._WINOGRAD_MIN_CHANNELS // kd), 12))  # fewer go through im2col
+    x = rng.standard_normal((draw(st.integers(1, 3)), channels, *spatial))
+    w_shape = (draw(st.integers(1, 40)), x.shape[1]) + ((kd, 3, 3) if nd == 3 else (3, 3))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    pads = (((pd, pd),) if nd == 3 else ()) + ((ph, ph), (pw, pw))
+    strides = ((sd,) if nd == 3 else ()) + (1, 1)
+    return x.astype(dtype), rng.standard_normal(w_shape).astype(dtype), pads, strides
+
+
+def _winograd_check(case):
+    x, w, pads, strides = case
+    nd = x.ndim - 2
+    flat_pads = tuple(p for pair in pads for p in pair)
+    prim = (ops.Conv2D if nd == 2 else ops.Conv3D)(out_channel=w.shape[0], kernel_size=w.shape[2:], pad_mode="pad",
+                                                  pad=flat_pads, stride=strides)
+    got = prim(Tensor(x), Tensor(w)).asnumpy()
+    want = oracle.conv(x, w, strides, (1,) * nd, [p[0] for p in pads], [p[1] for p in pads], 1)
+    lift = (1,) * (3 - nd)
+    assert cpu_conv._winograd_plan(x.shape[:2], (1, w.shape[0], w[0].size), lift + w.shape[2:], lift + strides, (1, 1, 1),
+                                   (1,) * (3 - nd) + want.shape[2:]) is not None  # the path under test
+    tol = 1e-4 if x.dtype == np.float32 else 1e-12
+    assert got.dtype == x.dtype
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+@settings(max_examples=60, deadline=None)
+@given(winograd_cases())
+def test_winograd_path_matches_the_oracle(case):
+    _winograd_check(case)
+
+
+@settings(max_examples=20, deadline=None)
+@given(winograd_cases())
+def test_winograd_work_split_into_many_items_matches_the_oracle(case):
+    # tiny work items: several bands of tile rows, several depth chunks (their halo planes transformed twice)
+    saved = cpu_conv._TILES_PER_ITEM, cpu_conv._PLANE_ELEMENTS
+    cpu_conv._TILES_PER_ITEM, cpu_conv._PLANE_ELEMENTS = 3, 1
+    try:
+        _winograd_check(case)
+    finally:
+        cpu_conv._TILES_PER_ITEM, cpu_conv._PLANE_ELEMENTS = saved
+
+
+def test_conv_is_independent_of_the_thread_count():
+    # one image: the Winograd path splits the filters across threads, im2col the output rows
+    import numba
+    rng = np.random.default_rng(3)
+    x = Tensor(rng.standard_normal((1, 16, 9, 11)).astype(np.float32))
+    convs = [(ops.Conv2D(48, 3, pad_mode="same"), Tensor(rng.standard_normal((48, 16, 3, 3)).astype(np.float32))),
+             (ops.Conv2D(48, 3, stride=2), Tensor(rng.standard_normal((48, 16, 3, 3)).astype(np.float32)))]
+    saved = numba.get_num_threads()
+    try:
+        results = []
+        for threads in (1, numba.config.NUMBA_NUM_THREADS):
+            numba.set_num_threads(threads)
+            results.append([conv(x, w).asnumpy() for conv, w in convs])
+    finally:
+        numba.set_num_threads(saved)
+    for one, many in zip(*results):
+        np.testing.assert_array_equal(one, many)

@@ -1,0 +1,435 @@
+"""CPU convolution (CPU only): Winograd F(2x2, 3x3) for 3x3 stride-1 kernels, im2col + GEMM for the rest.
+
+Both paths run as one Numba parallel region whose work items pack a cache-sized block of the input into their
+thread's scratch and multiply it with NumPy's own OpenBLAS, called single-threaded from inside the region (so
+OpenBLAS never starts threads that fight ours). Work items split output elements, never reductions, so results do
+not depend on the thread count. Without a reachable OpenBLAS, conv falls back to im2col + ``numpy.matmul``.
+"""
+import ctypes
+import glob
+import os
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import prange
+from numba.core import types
+from numba.extending import intrinsic
+
+from . import bodies
+
+__all__ = ["conv_scratch_shape", "conv"]
+
+valid_range = numba.njit(inline="always")(bodies.valid_range)  # a body that calls no other body
+
+
+def _c_caller(restype):
+    """An intrinsic calling the C function at integer address `address` with the values of tuple `args`.
+
+    The address is a run-time argument, so the kernels that use it stay cacheable; passing ctypes function
+    objects instead costs ~90 us of Numba argument typing per call.
+    """
+    @intrinsic
+    def call(typingctx, address, args):
+        def codegen(context, builder, signature, llargs):
+            arg_types = [context.get_value_type(t) for t in signature.args[1]]
+            fn_type = ir.FunctionType(context.get_value_type(restype), arg_types)
+            fn = builder.inttoptr(llargs[0], fn_type.as_pointer())
+            result = builder.call(fn, [builder.extract_value(llargs[1], i) for i in range(len(arg_types))])
+            return context.get_dummy_value() if restype == types.void else result
+        return restype(address, args), codegen
+    return call
+
+
+_call_void = _c_caller(types.void)
+_call_int32 = _c_caller(types.int32)
+_ROW_MAJOR, _NO_TRANS = 101, 111
+
+
+@numba.njit(inline="always")
+def _gemm(gemm, m, n, k, one, a, lda, b, ldb, zero, c, ldc):
+    """C = A @ B, row-major, by the addresses of A (m x k), B (k x n) and C (m x n) and their row strides."""
+    _call_void(gemm, (np.int32(_ROW_MAJOR), np.int32(_NO_TRANS), np.int32(_NO_TRANS), np.int64(m), np.int64(n),
+                      np.int64(k), one, a, np.int64(lda), b, np.int64(ldb), zero, c, np.int64(ldc)))
+
+
+def _find_blas():
+    """Addresses (sgemm, dgemm, set_local_threads) of cblas_sgemm, cblas_dgemm (64-bit integers) and
+    openblas_set_num_threads_local in the OpenBLAS of NumPy's PyPI wheel; None when this NumPy links another
+    BLAS (then conv falls back to im2col + NumPy's matmul)."""
+    libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+    for path in sorted(glob.glob(os.path.join(libdir, "libscipy_openblas64_*.so*"))):
+        try:
+            lib = ctypes.CDLL(path)
+            functions = (lib.scipy_cblas_sgemm64_, lib.scipy_cblas_dgemm64_, lib.openblas_set_num_threads_local)
+        except (OSError, AttributeError):
+            continue
+        return tuple(ctypes.cast(fn, ctypes.c_void_p).value for fn in functions)
+    return None
+
+
+_BLAS = None if os.environ.get("MINISPORE_NO_BLAS") else _find_blas()
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _fill_columns(x, cols, n, c0, channels, kernel, stride, dilation, pad, out_size, q0, q1):
+    """cols[(c, kd, kh, kw), (q - q0) * OW + ow] for output rows q = od * OH + oh in [q0, q1) and channels
+    [c0, c0 + channels) of image n: the im2col of one block of the output, zero outside x."""
+    d_in, h_in, w_in = x.shape[2], x.shape[3], x.shape[4]
+    kd_n, kh_n, kw_n = kernel
+    sd, sh, sw = stride
+    dd, dh, dw = dilation
+    pd, ph, pw = pad
+    oh_n, ow_n = out_size[1], out_size[2]
+    k3 = kd_n * kh_n * kw_n
+    for r in range(channels * k3):
+        c = c0 + r // k3
+        k = r % k3
+        kd = k // (kh_n * kw_n)
+        kh = (k // kw_n) % kh_n
+        kw = k % kw_n
+        x_off = kw * dw - pw
+        lo, hi = valid_range(x_off, sw, w_in, ow_n)
+        dst = cols[r]
+        for q in range(q0, q1):
+            z = (q // oh_n) * sd - pd + kd * dd
+            y = (q % oh_n) * sh - ph + kh * dh
+            row = dst[(q - q0) * ow_n:(q - q0 + 1) * ow_n]
+            if 0 <= z < d_in and 0 <= y < h_in and lo < hi:
+                src = x[n, c, z, y]
+                row[:lo] = 0
+                if sw == 1:  # the common case: a contiguous copy, which LLVM turns into vector moves
+                    row[lo:hi] = src[x_off + lo:x_off + hi]
+                else:
+                    for ow in range(lo, hi):
+                        row[ow] = src[x_off + ow * sw]
+                row[hi:] = 0
+            else:
+                row[:] = 0
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _conv_blas(gemm, set_local_threads, one, zero, x, w, out, scratch, kernel, stride, dilation, pad, out_size,
+               m_blocks):
+    """One parallel region: each work item packs the im2col of one block of output rows into its thread's
+    scratch (so it stays in cache) and multiplies it by a block of filters with single-threaded BLAS.
+
+    Work items are (image, group, output-row block, filter block). `gemm` and `set_local_threads` are the
+    addresses of cblas_?gemm and openblas_set_num_threads_local; BLAS is set to one thread in the calling
+    thread only, so it never starts threads that compete with ours.
+    """
+    n_batch = x.shape[0]
+    groups, og_n, k_n = w.shape
+    per_group = x.shape[1] // groups
+    rows = out_size[0] * out_size[1]
+    ow_n = out_size[2]
+    p_n = rows * ow_n
+    chunk = scratch.shape[2] // ow_n
+    n_chunks = (rows + chunk - 1) // chunk
+    m_step = (og_n + m_blocks - 1) // m_blocks
+    size = x.itemsize
+    for item in prange(n_batch * groups * n_chunks * m_blocks):
+        mb = item % m_blocks
+        rest = item // m_blocks
+        q_block = rest % n_chunks
+        rest //= n_chunks
+        g = rest % groups
+        n = rest // groups
+        m0 = mb * m_step
+        m1 = min(m0 + m_step, og_n)
+        if m0 >= m1:
+            continue
+        q0 = q_block * chunk
+        q1 = min(q0 + chunk, rows)
+        cols = scratch[numba.get_thread_id()]
+        _fill_columns(x, cols, n, g * per_group, per_group, kernel, stride, dilation, pad, out_size, q0, q1)
+        old = _call_int32(set_local_threads, (np.int32(1),))
+        _gemm(gemm, m1 - m0, (q1 - q0) * ow_n, k_n, one, w.ctypes.data + ((g * og_n + m0) * k_n) * size, k_n,
+              cols.ctypes.data, cols.shape[1], zero,
+              out.ctypes.data + (((n * groups + g) * og_n + m0) * p_n + q0 * ow_n) * size, p_n)
+        _call_int32(set_local_threads, (old,))
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _im2col(x, cols, kernel, stride, dilation, pad, out_size):
+    """Whole-tensor im2col, parallel over images and channels (the fallback path without callable BLAS)."""
+    k3 = kernel[0] * kernel[1] * kernel[2]
+    n_chan = x.shape[1]
+    for t in prange(x.shape[0] * n_chan):
+        n = t // n_chan
+        c = t % n_chan
+        _fill_columns(x, cols[n, c * k3:(c + 1) * k3], n, c, 1, kernel, stride, dilation, pad, out_size, 0,
+                      out_size[0] * out_size[1])
+
+
+# Winograd F(2x2, 3x3) (Lavin & Gray, 2015): a 4x4 input patch d and a 3x3 filter g give the 2x2 outputs
+# A^T [(G g G^T) * (B^T d B)] A with 16 multiplies instead of 36. Summed over channels, the 16 elementwise products
+# become 16 GEMMs (filters x channels) @ (channels x tiles), which BLAS runs near the machine's peak; a leading
+# depth kernel (Conv3D) adds its KD taps to the GEMMs' depth: (filters x KD*channels) @ (KD*channels x tiles).
+# Every matrix entry is 0, +-1 or +-1/2, so the transforms are exact for small integers (the guide's outputs).
+# Index 4i + j of the 16 is row i (height) and column j (width) of the 4x4 transformed patch.
+
+@numba.njit(inline="always")
+def _bt(d0, d1, d2, d3):
+    """B^T d for a column of 4 inputs."""
+    return d0 - d2, d1 + d2, d2 - d1, d1 - d3
+
+
+@numba.njit(inline="always")
+def _at(m0, m1, m2, m3):
+    """A^T m for a column of 4 products: the 2 outputs."""
+    return m0 + m1 + m2, m1 - m2 - m3
+
+
+@numba.njit(inline="always")
+def _g(g0, g1, g2, half):
+    """G g for a column of 3 filter taps."""
+    return g0, (g0 + g1 + g2) * half, (g0 - g1 + g2) * half, g2
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _weight_transform(w, u):
+    """u[4i + j, f, kd * C + c] = (G g G^T)[i, j] for the 3x3 filter g = w[f, c, kd]."""
+    n_f, n_c, n_kd = w.shape[0], w.shape[1], w.shape[2]
+    half = w.dtype.type(0.5)
+    for f in prange(n_f):
+        for kd in range(n_kd):
+            for c in range(n_c):
+                k = kd * n_c + c
+                g0 = _g(w[f, c, kd, 0, 0], w[f, c, kd, 1, 0], w[f, c, kd, 2, 0], half)  # down filter column 0
+                g1 = _g(w[f, c, kd, 0, 1], w[f, c, kd, 1, 1], w[f, c, kd, 2, 1], half)
+                g2 = _g(w[f, c, kd, 0, 2], w[f, c, kd, 1, 2], w[f, c, kd, 2, 2], half)
+                for i in range(4):
+                    u[4 * i, f, k], u[4 * i + 1, f, k], u[4 * i + 2, f, k], u[4 * i + 3, f, k] = _g(
+                        g0[i], g1[i], g2[i], half)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _input_tiles(x, v, row, cw, n, c, zi, v_base, xi_stride, t0, t1, tw_n, ph, pw):
+    """v[v_base + (4i + j) * xi_stride + tile] = (B^T d B)[i, j] for the 4x4 input patches d of the tile rows
+    [t0, t1) of x[n, c, zi] (zero outside x).
+
+    Each input row, zero-padded into `row`, gets its width transform once into cw[j, r, tw] (rows shared by two
+    tile rows are not redone); then the height transform writes v. Flat buffers and unsigned offsets keep the
+    loops over tiles free of wrap-around checks, so LLVM vectorizes them.
+    """
+    h_in, w_in = x.shape[3], x.shape[4]
+    lo = min(pw, row.size)
+    hi = max(lo, min(pw + w_in, row.size))
+    rows = 2 * (t1 - t0) + 2
+    tw_u = np.uint64(tw_n)
+    plane = np.uint64(rows * tw_n)  # cw[j + 1] - cw[j]
+    for r in range(rows):
+        y = 2 * t0 - ph + r
+        if 0 <= y < h_in:
+            row[:lo] = 0
+            row[lo:hi] = x[n, c, zi, y, lo - pw:hi - pw]
+            row[hi:] = 0
+        else:
+            row[:] = 0
+        o = np.uint64(r * tw_n)
+        for tw in range(tw_u):
+            k = tw + tw
+            a0, a1, a2, a3 = _bt(row[k], row[k + np.uint64(1)], row[k + np.uint64(2)], row[k + np.uint64(3)])
+            cw[o + tw] = a0
+            cw[plane + o + tw] = a1
+            cw[plane + plane + o + tw] = a2
+            cw[plane + plane + plane + o + tw] = a3
+    xs = np.uint64(xi_stride)
+    for tr in range(t1 - t0):
+        for j in range(4):
+            src = np.uint64(j) * plane + np.uint64(2 * tr * tw_n)
+            dst = np.uint64(v_base) + np.uint64(j) * xs + np.uint64(tr * tw_n)
+            for tw in range(tw_u):
+                k = src + tw
+                b0, b1, b2, b3 = _bt(cw[k], cw[k + tw_u], cw[k + tw_u + tw_u], cw[k + tw_u + tw_u + tw_u])
+                v[dst + tw] = b0
+                v[dst + np.uint64(4) * xs + tw] = b1
+                v[dst + np.uint64(8) * xs + tw] = b2
+                v[dst + np.uint64(12) * xs + tw] = b3
+
+
+@numba.njit(inline="always")
+def _at_column(m, t, xs, j):
+    """A^T applied down column j of tile t's 4x4 products m[t + (4i + j) * xs]."""
+    return _at(m[t + j * xs], m[t + (np.uint64(4) + j) * xs], m[t + (np.uint64(8) + j) * xs],
+               m[t + (np.uint64(12) + j) * xs])
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _output_tiles(m, out, orow, n, f0, f1, od, t0, t1, tw_n):
+    """out[n, f, od, 2 t0:2 t1] for f in [f0, f1): A^T M A of each tile, M[i, j] = m[(4i + j) * xs + tile]
+    with the tiles of filter f at (f - f0) * tiles. A tile row's two output rows go through `orow`, so the
+    loop over tiles stores unconditionally and the edges (odd output sizes) are cut by the row copies."""
+    oh_n, ow_n = out.shape[3], out.shape[4]
+    tb = (t1 - t0) * tw_n
+    xs = np.uint64((f1 - f0) * tb)
+    second = np.uint64(2 * tw_n)  # the second output row in orow
+    for f in range(f0, f1):
+        for tr in range(t1 - t0):
+            base = np.uint64((f - f0) * tb + tr * tw_n)
+            for tw in range(np.uint64(tw_n)):
+                t = base + tw
+                p00, p10 = _at_column(m, t, xs, np.uint64(0))
+                p01, p11 = _at_column(m, t, xs, np.uint64(1))
+                p02, p12 = _at_column(m, t, xs, np.uint64(2))
+                p03, p13 = _at_column(m, t, xs, np.uint64(3))
+                k = tw + tw
+                orow[k], orow[k + np.uint64(1)] = _at(p00, p01, p02, p03)
+                orow[second + k], orow[second + k + np.uint64(1)] = _at(p10, p11, p12, p13)
+            oy = 2 * (t0 + tr)
+            out[n, f, od, oy, :] = orow[:ow_n]
+            if oy + 1 < oh_n:
+                out[n, f, od, oy + 1, :] = orow[2 * tw_n:2 * tw_n + ow_n]
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _conv_winograd(gemm, set_local_threads, one, zero, x, u, out, scratch, stride_d, pad, band, d_chunk, f_blocks):
+    """out (N, F, OD, OH, OW) = x (N, C, D, H, W) (*) the filters whose transforms `_weight_transform` put in u.
+
+    Work items are (image, band of `band` tile rows, chunk of `d_chunk` output depths, filter block). An item
+    transforms each input plane its depths read once, into v[xi, plane, c, tile] in its thread's scratch; for
+    each output depth, 16 GEMMs over the KD consecutive planes it reads give m[xi, f, tile], and the output
+    transform writes the 2x2 tiles. Other arguments as in `_conv_blas`.
+    """
+    n_batch, n_c, d_in = x.shape[0], x.shape[1], x.shape[2]
+    n_f, od_n, oh_n, ow_n = out.shape[1], out.shape[2], out.shape[3], out.shape[4]
+    k_n = u.shape[2]
+    kd_n = k_n // n_c
+    pd, ph, pw = pad
+    th_n = (oh_n + 1) // 2
+    tw_n = (ow_n + 1) // 2
+    n_bands = (th_n + band - 1) // band
+    n_chunks = (od_n + d_chunk - 1) // d_chunk
+    f_step = (n_f + f_blocks - 1) // f_blocks
+    size = x.itemsize
+    for item in prange(n_batch * n_bands * n_chunks * f_blocks):
+        fb = item % f_blocks
+        rest = item // f_blocks
+        chunk = rest % n_chunks
+        rest //= n_chunks
+        b = rest % n_bands
+        n = rest // n_bands
+        f0 = fb * f_step
+        f1 = min(n_f, f0 + f_step)
+        if f0 >= f1:
+            continue
+        t0 = b * band
+        t1 = min(th_n, t0 + band)
+        tb = (t1 - t0) * tw_n
+        od0 = chunk * d_chunk
+        od1 = min(od_n, od0 + d_chunk)
+        z_first = od0 * stride_d  # plane 0 of v, in padded input depth
+        planes = (od1 - 1 - od0) * stride_d + kd_n
+        s = scratch[numba.get_thread_id()]
+        v_len = 16 * planes * n_c * tb
+        m_len = 16 * (f1 - f0) * tb
+        v = s[:v_len]
+        m = s[v_len:v_len + m_len]
+        rows = s[v_len + m_len:v_len + m_len + 4 * tw_n]  # `row` of _input_tiles, then `orow` of _output_tiles
+        cw = s[v_len + m_len + 4 * tw_n:v_len + m_len + 4 * tw_n + 4 * (2 * band + 2) * tw_n]
+        ready = 0  # planes [0, ready) of v are transformed
+        old = _call_int32(set_local_threads, (np.int32(1),))
+        for od in range(od0, od1):
+            z0 = od * stride_d - z_first
+            for z in range(max(ready, z0), z0 + kd_n):
+                zi = z_first + z - pd
+                for c in range(n_c):
+                    if 0 <= zi < d_in:
+                        _input_tiles(x, v, rows[:2 * tw_n + 2], cw, n, c, zi, (z * n_c + c) * tb,
+                                     planes * n_c * tb, t0, t1, tw_n, ph, pw)
+                    else:  # depth padding
+                        for xi in range(16):
+                            v[((xi * planes + z) * n_c + c) * tb:((xi * planes + z) * n_c + c + 1) * tb] = 0
+            ready = z0 + kd_n
+            for xi in range(16):
+                _gemm(gemm, f1 - f0, tb, k_n, one, u.ctypes.data + (xi * n_f + f0) * k_n * size, k_n,
+                      v.ctypes.data + (xi * planes + z0) * n_c * tb * size, tb, zero,
+                      m.ctypes.data + xi * (f1 - f0) * tb * size, tb)
+            _output_tiles(m, out, rows, n, f0, f1, od, t0, t1, tw_n)
+        _call_int32(set_local_threads, (old,))
+
+
+_COLUMNS_PER_ITEM = 512  # im2col: output positions packed per work item; K x 512 floats stay in L2
+_TILES_PER_ITEM = 160  # Winograd: 2x2 output tiles per work item (128-196 measured best on 8x64x56x56, 3-d 32^3)
+_WINOGRAD_MIN_CHANNELS = 8  # C x KD; below, im2col measured faster (the guide's 3-channel Conv2d: 23 vs 50 us)
+_PLANE_ELEMENTS = 2 << 20  # Winograd: the most transformed input elements a work item holds (8 MiB of float32)
+
+
+def _winograd_plan(x_shape, w_shape, kernel, stride, dilation, out_size):
+    """(band, d_chunk, f_blocks, per-thread scratch) of the Winograd path, or None where it does not apply:
+    channel groups, a kernel other than 3x3 in H and W, stride or dilation other than 1 there, a dilated depth,
+    C x KD below _WINOGRAD_MIN_CHANNELS, or no callable BLAS.
+
+    A work item is (image, band of tile rows, chunk of output depths, block of filters); it transforms each
+    input plane of its band once and reuses it for every output depth that reads it.
+    """
+    groups, f_n, k_n = w_shape
+    if (_BLAS is None or groups != 1 or kernel[1:] != (3, 3) or stride[1:] != (1, 1) or dilation != (1, 1, 1)
+            or k_n < 9 * _WINOGRAD_MIN_CHANNELS):
+        return None
+    n_batch, c_n = x_shape[0], x_shape[1]
+    kd_n, sd = kernel[0], stride[0]
+    od_n, oh_n, ow_n = out_size
+    th_n, tw_n = -(-oh_n // 2), -(-ow_n // 2)
+    n_bands = -(-th_n // max(1, _TILES_PER_ITEM // tw_n))
+    band = -(-th_n // n_bands)  # bands of equal height
+    tb = band * tw_n
+    max_planes = max(kd_n, _PLANE_ELEMENTS // (16 * c_n * tb))
+    d_chunk = max(1, min(od_n, (max_planes - kd_n) // sd + 1))
+    items = n_batch * n_bands * -(-od_n // d_chunk)
+    f_blocks = max(1, min(-(-numba.get_num_threads() // items), f_n // 16))  # one image alone: split filters
+    planes = (d_chunk - 1) * sd + kd_n
+    per_thread = 16 * planes * c_n * tb + 16 * -(-f_n // f_blocks) * tb + 4 * tw_n + 4 * (2 * band + 2) * tw_n
+    return band, d_chunk, f_blocks, per_thread
+
+
+def conv_scratch_shape(x_shape, w_shape, kernel, stride, dilation, out_size):
+    """Shape of the scratch `conv` needs: transformed filters and per-thread tiles (Winograd), one column block
+    per thread (im2col + BLAS), or the whole im2col (without BLAS)."""
+    n_batch, n_chan = x_shape[0], x_shape[1]
+    groups, f_n, k_n = w_shape
+    plan = _winograd_plan(x_shape, w_shape, kernel, stride, dilation, out_size)
+    if plan is not None:
+        return (16 * f_n * k_n // 9 + numba.config.NUMBA_NUM_THREADS * plan[3],)
+    p_n = out_size[0] * out_size[1] * out_size[2]
+    if _BLAS is None:
+        return n_batch, n_chan * (k_n // (n_chan // groups)), p_n
+    # blocks of about _COLUMNS_PER_ITEM columns, never sized by the thread count: BLAS may round differently
+    # for another GEMM width, and results must not depend on the thread count (filter blocks keep threads busy)
+    rows = out_size[0] * out_size[1]
+    block = -(-rows // -(-p_n // _COLUMNS_PER_ITEM))  # blocks of equal height
+    return numba.config.NUMBA_NUM_THREADS, k_n, block * out_size[2]
+
+
+def conv(x, w, out, scratch, kernel, stride, dilation, pad, out_size):
+    """out[n, g] = w[g] (*) x[n, g]: x (N, C, D, H, W), w (G, O/G, C/G*KD*KH*KW), out (N, G, O/G, P).
+
+    Winograd where `_winograd_plan` allows, else im2col + GEMM fused in one parallel region (`_conv_blas`);
+    without callable BLAS, im2col into the scratch, then NumPy's matmul.
+    """
+    if out.size == 0:
+        return
+    if _BLAS is None:
+        _im2col(x, scratch, kernel, stride, dilation, pad, out_size)
+        groups = w.shape[0]
+        np.matmul(w, scratch.reshape(x.shape[0], groups, w.shape[2], -1), out=out)
+        return
+    sgemm, dgemm, set_local = _BLAS
+    gemm = sgemm if x.dtype == np.float32 else dgemm
+    one, zero = x.dtype.type(1), x.dtype.type(0)
+    plan = _winograd_plan(x.shape, w.shape, kernel, stride, dilation, out_size)
+    if plan is not None:
+        band, d_chunk, f_blocks, _ = plan
+        f_n, c_n, kd_n = w.shape[1], x.shape[1], kernel[0]
+        u = scratch[:16 * f_n * kd_n * c_n].reshape(16, f_n, kd_n * c_n)
+        _weight_transform(w.reshape(f_n, c_n, kd_n, 3, 3), u)
+        _conv_winograd(gemm, set_local, one, zero, x, u, out.reshape((x.shape[0], f_n) + tuple(out_size)),
+                       scratch[u.size:].reshape(numba.config.NUMBA_NUM_THREADS, -1), stride[0], pad, band, d_chunk,
+                       f_blocks)
+        return
+    rows = out_size[0] * out_size[1]
+    items = x.shape[0] * w.shape[0] * -(-rows // (scratch.shape[2] // out_size[2]))
+    threads = numba.get_num_threads()
+    m_blocks = max(1, min(-(-2 * threads // items), w.shape[1] // 16))  # enough items to keep threads busy
+    _conv_blas(gemm, set_local, one, zero, x, w, out, scratch, kernel, stride, dilation, pad, out_size, m_blocks)
