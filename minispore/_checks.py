@@ -23,7 +23,7 @@ def fail(api, arg, expected, value, error=ValueError):
 
 def is_int(value):
     """True for Python and NumPy integers, never for bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    return type(value) is int or (isinstance(value, numbers.Integral) and not isinstance(value, bool))
 
 
 def check_type(api, arg, value, types, expected):
