@@ -353,7 +353,7 @@ def _conv_winograd(gemm, set_local_threads, one, zero, x, u, out, scratch, strid
 _COLUMNS_PER_ITEM = 512  # im2col: output positions packed per work item; K x 512 floats stay in L2
 _TILES_PER_ITEM = 160  # Winograd: 2x2 output tiles per work item (128-196 measured best on 8x64x56x56, 3-d 32^3)
 _WINOGRAD_MIN_CHANNELS = 8  # C x KD; below, im2col measured faster (the guide's 3-channel Conv2d: 23 vs 50 us)
-_PLANE_ELEMENTS = 2 << 20  # Winograd: the most transformed input elements a work item holds (8 MiB of float32)
+_PLANE_ELEMENTS = 2 << 20  # Winograd: about the most transformed inputs (or products) one work item holds
 
 
 def _winograd_plan(x_shape, w_shape, kernel, stride, dilation, out_size):
@@ -372,13 +372,15 @@ def _winograd_plan(x_shape, w_shape, kernel, stride, dilation, out_size):
     kd_n, sd = kernel[0], stride[0]
     od_n, oh_n, ow_n = out_size
     th_n, tw_n = -(-oh_n // 2), -(-ow_n // 2)
-    n_bands = -(-th_n // max(1, _TILES_PER_ITEM // tw_n))
+    tiles = min(_TILES_PER_ITEM, _PLANE_ELEMENTS // (16 * c_n * kd_n))  # fewer when KD planes would not fit
+    n_bands = -(-th_n // max(1, tiles // tw_n))
     band = -(-th_n // n_bands)  # bands of equal height
     tb = band * tw_n
     max_planes = max(kd_n, _PLANE_ELEMENTS // (16 * c_n * tb))
     d_chunk = max(1, min(od_n, (max_planes - kd_n) // sd + 1))
     items = n_batch * n_bands * -(-od_n // d_chunk)
-    f_blocks = max(1, min(-(-numba.get_num_threads() // items), f_n // 16))  # one image alone: split filters
+    f_blocks = max(1, min(-(-numba.get_num_threads() // items), f_n // 16),  # one image alone: split filters
+                   -(-16 * f_n * tb // _PLANE_ELEMENTS))  # and many filters: keep the products in budget
     planes = (d_chunk - 1) * sd + kd_n
     per_thread = 16 * planes * c_n * tb + 16 * -(-f_n // f_blocks) * tb + 4 * tw_n + 4 * (2 * band + 2) * tw_n
     return band, d_chunk, f_blocks, per_thread
