@@ -1,7 +1,7 @@
 """Numba kernels of minispore, installed as ``minispore.kernels``.
 
 - ``bodies``: the scalar bodies, plain Python, shared by both targets.
-- ``cpu``: ``numba.njit`` wrappers and ``prange`` launchers (CPU only).
+- ``cpu``: ``numba.njit`` wrappers and ``prange`` launchers (CPU only); the convolution is in ``cpu_conv``.
 - ``cuda``: ``numba.cuda.jit`` wrappers and grid-stride launchers (GPU only; imported on first GPU use).
 
 This package imports numba, numpy and math only, never minispore. Both launcher modules export the same names

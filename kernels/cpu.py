@@ -1,7 +1,8 @@
 """CPU launchers: the bodies wrapped with ``numba.njit`` and driven by ``prange`` loops (CPU only).
 
 Every launcher has the same name and signature as its twin in `cuda.py`. Arrays arrive allocated and shapes
-computed; parallel loops split work by output element, so results never depend on the thread count.
+computed; parallel loops split work by output element, so results never depend on the thread count. The
+convolution launchers live in `cpu_conv.py` and are re-exported here.
 """
 import types as types_module
 

@@ -247,16 +247,19 @@ def test_fallback_without_numpys_openblas_matches_the_oracle():
             "w = np.random.default_rng(1).standard_normal((6, 2, 3, 2)).astype(np.float32)\n"
             "conv = ops.Conv2D(6, (3, 2), pad_mode='pad', pad=(1, 0, 2, 1), stride=(2, 1), group=2)\n"
             "print(conv(Tensor(x), Tensor(w)).asnumpy().tolist())\n"
-            "w3 = np.random.default_rng(2).standard_normal((5, 4, 3, 3)).astype(np.float32)\n"  # Winograd's shape
-            "print(ops.Conv2D(5, 3, pad_mode='same')(Tensor(x), Tensor(w3)).asnumpy().tolist())\n")
+            "x8 = np.random.default_rng(3).standard_normal((1, 8, 7, 6)).astype(np.float32)\n"  # Winograd with BLAS
+            "w8 = np.random.default_rng(2).standard_normal((5, 8, 3, 3)).astype(np.float32)\n"
+            "print(ops.Conv2D(5, 3, pad_mode='same')(Tensor(x8), Tensor(w8)).asnumpy().tolist())\n")
     env = dict(os.environ, MINISPORE_NO_BLAS="1")
     printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     grouped, same = (np.array(ast.literal_eval(line), np.float32) for line in printed.stdout.splitlines())
     x = np.random.default_rng(0).standard_normal((2, 4, 7, 6)).astype(np.float32)
     w = np.random.default_rng(1).standard_normal((6, 2, 3, 2)).astype(np.float32)
-    w3 = np.random.default_rng(2).standard_normal((5, 4, 3, 3)).astype(np.float32)
+    x8 = np.random.default_rng(3).standard_normal((1, 8, 7, 6)).astype(np.float32)
+    w8 = np.random.default_rng(2).standard_normal((5, 8, 3, 3)).astype(np.float32)
+    assert cpu_conv._winograd_plan(x8.shape, (1, 5, 72), (1, 3, 3), (1, 1, 1), (1, 1, 1), (1, 7, 6)) is not None
     np.testing.assert_allclose(grouped, oracle.conv(x, w, (2, 1), (1, 1), (1, 2), (0, 1), 2), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(same, oracle.conv(x, w3, (1, 1), (1, 1), (1, 1), (1, 1), 1), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(same, oracle.conv(x8, w8, (1, 1), (1, 1), (1, 1), (1, 1), 1), rtol=1e-5, atol=1e-5)
 
 
 @st.composite
