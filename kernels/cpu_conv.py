@@ -71,6 +71,18 @@ def _find_blas():
 _BLAS = None if os.environ.get("MINISPORE_NO_BLAS") else _find_blas()
 
 
+@numba.njit(inline="always")
+def _work_item(item, n_mid, n_inner, f_blocks, f_n):
+    """(outer, mid, inner, f0, f1) of work `item` in the row-major grid (outer, mid, inner, filter block) whose
+    f_blocks filter blocks split f_n filters; f0 >= f1 for a block left empty by the rounding."""
+    f_step = (f_n + f_blocks - 1) // f_blocks
+    f0 = (item % f_blocks) * f_step
+    rest = item // f_blocks
+    inner = rest % n_inner
+    rest //= n_inner
+    return rest // n_mid, rest % n_mid, inner, f0, min(f_n, f0 + f_step)
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _fill_columns(x, cols, n, c0, channels, kernel, stride, dilation, pad, out_size, q0, q1):
     """cols[(c, kd, kh, kw), (q - q0) * OW + ow] for output rows q = od * OH + oh in [q0, q1) and channels
@@ -126,17 +138,9 @@ def _conv_blas(gemm, set_local_threads, one, zero, x, w, out, scratch, kernel, s
     p_n = rows * ow_n
     chunk = scratch.shape[2] // ow_n
     n_chunks = (rows + chunk - 1) // chunk
-    m_step = (og_n + m_blocks - 1) // m_blocks
     size = x.itemsize
     for item in prange(n_batch * groups * n_chunks * m_blocks):
-        mb = item % m_blocks
-        rest = item // m_blocks
-        q_block = rest % n_chunks
-        rest //= n_chunks
-        g = rest % groups
-        n = rest // groups
-        m0 = mb * m_step
-        m1 = min(m0 + m_step, og_n)
+        n, g, q_block, m0, m1 = _work_item(item, groups, n_chunks, m_blocks, og_n)
         if m0 >= m1:
             continue
         q0 = q_block * chunk
@@ -301,17 +305,9 @@ def _conv_winograd(gemm, set_local_threads, one, zero, x, u, out, scratch, strid
     tw_n = (ow_n + 1) // 2
     n_bands = (th_n + band - 1) // band
     n_chunks = (od_n + d_chunk - 1) // d_chunk
-    f_step = (n_f + f_blocks - 1) // f_blocks
     size = x.itemsize
     for item in prange(n_batch * n_bands * n_chunks * f_blocks):
-        fb = item % f_blocks
-        rest = item // f_blocks
-        chunk = rest % n_chunks
-        rest //= n_chunks
-        b = rest % n_bands
-        n = rest // n_bands
-        f0 = fb * f_step
-        f1 = min(n_f, f0 + f_step)
+        n, b, chunk, f0, f1 = _work_item(item, n_bands, n_chunks, f_blocks, n_f)
         if f0 >= f1:
             continue
         t0 = b * band

@@ -1,4 +1,4 @@
-"""Convolution primitives: Conv2D and Conv3D (im2col + GEMM on both devices), and BiasAdd.
+"""Convolution primitives: Conv2D and Conv3D (GEMM-based: Winograd or im2col on the CPU, im2col on a GPU), and BiasAdd.
 
 Output sizes and the split of 'same' padding follow MindSpore: 'same' gives ceil(in / stride) outputs and puts
 the odd padding pixel at the end; 'valid' gives floor((in - dilated_kernel) / stride) + 1; 'pad' uses the
@@ -45,7 +45,7 @@ def conv_output_shape(api, in_spatial, kernel, stride, dilation, pad_mode, pads)
 
 
 def conv3d(backend, x, w, stride, dilation, pad_before, out_spatial, group):
-    """out (N, O, *out_spatial) of NCDHW x and OIDHW w, through the backend's `conv` kernel (im2col + GEMM).
+    """out (N, O, *out_spatial) of NCDHW x and OIDHW w, through the backend's `conv` kernel.
 
     float16 runs in float32. The kernel's scratch is the backend's reusable buffer.
     """
