@@ -362,7 +362,7 @@ def _winograd_plan(x_shape, w_shape, kernel, stride, dilation, out_size):
     """
     groups, f_n, k_n = w_shape
     if (_BLAS is None or groups != 1 or kernel[1:] != (3, 3) or stride[1:] != (1, 1) or dilation != (1, 1, 1)
-            or k_n < 9 * _WINOGRAD_MIN_CHANNELS):
+            or k_n < 9 * _WINOGRAD_MIN_CHANNELS or 0 in out_size):
         return None
     n_batch, c_n = x_shape[0], x_shape[1]
     kd_n, sd = kernel[0], stride[0]
@@ -396,7 +396,7 @@ def conv_scratch_shape(x_shape, w_shape, kernel, stride, dilation, out_size):
     # blocks of about _COLUMNS_PER_ITEM columns, never sized by the thread count: BLAS may round differently
     # for another GEMM width, and results must not depend on the thread count (filter blocks keep threads busy)
     rows = out_size[0] * out_size[1]
-    block = -(-rows // -(-p_n // _COLUMNS_PER_ITEM))  # blocks of equal height
+    block = -(-rows // max(1, -(-p_n // _COLUMNS_PER_ITEM)))  # blocks of equal height
     return numba.config.NUMBA_NUM_THREADS, k_n, block * out_size[2]
 
 

@@ -223,6 +223,16 @@ def test_conv_primitive_rejects_bad_inputs():
         ops.Conv3D(4, 3, data_format="NCHW")
 
 
+@pytest.mark.parametrize("shape", [(0, 8, 5, 5), (1, 8, 0, 5), (1, 8, 5, 0)])
+@pytest.mark.parametrize("stride", [1, 2])
+def test_conv_of_an_empty_batch_or_axis_is_empty(device, shape, stride):
+    # as in PyTorch: an empty batch gives an empty result; an empty axis with 'same' gives an empty output axis
+    out = ops.Conv2D(4, 3, pad_mode="same", stride=stride)(Tensor(np.ones(shape, np.float32)),
+                                                          Tensor(np.ones((4, 8, 3, 3), np.float32)))
+    assert out.shape == (shape[0], 4) + tuple(-(-n // stride) for n in shape[2:])
+    assert out.asnumpy().size == 0
+
+
 def test_conv_accepts_mindspore_4_and_5_tuple_strides():
     x = Tensor(np.ones([1, 1, 6, 6], np.float32))
     w = Tensor(np.ones([1, 1, 3, 3], np.float32))

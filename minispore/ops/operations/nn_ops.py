@@ -55,6 +55,8 @@ def conv3d(backend, x, w, stride, dilation, pad_before, out_spatial, group):
     n, o, kernel = x.shape[0], w.shape[0], tuple(w.shape[2:])
     w_groups = w.reshape(group, o // group, -1)
     out = backend.empty((n, o) + tuple(out_spatial), x.dtype)
+    if out.size == 0:  # an empty batch or spatial axis: nothing to compute
+        return out.astype(dtype)
     scratch = backend.scratch(backend.kernels.conv_scratch_shape(x.shape, w_groups.shape, kernel, stride, dilation,
                                                                   out_spatial), x.dtype)
     backend.kernels.conv(x, w_groups, out.reshape(n, group, o // group, -1), scratch, kernel, stride, dilation,
