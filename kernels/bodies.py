@@ -14,8 +14,10 @@ import math
 import numpy as np
 
 __all__ = [
-    "mul", "philox4x32", "unit_float", "scale_below", "log_unit", "sincos_turn", "erfinv", "box_muller",
-    "truncated_normal", "draw4", "lane", "inside", "valid_range", "binary_value",
+    "mul", "dmul", "philox4x32", "contract_block", "unit_float", "scale_below", "log_unit", "sincos_turn",
+    "erfinv", "box_muller", "truncated_normal", "draw4", "lane", "inside", "valid_range", "binary_value",
+    "dscale_below", "log_f64", "cossin_f64", "r13_uniform", "r13_philox", "r13_skip", "r13_chain",
+    "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4", "conv_row_taps",
 ]
 
 # Distribution codes of `draw4`; `minispore.common.initializer` uses the same names.
@@ -91,6 +93,11 @@ def mul(a, b):
     return a * b
 
 
+def dmul(a, b):
+    """IEEE double product; the CUDA wrapper replaces it with a never-fused ``__dmul_rn``."""
+    return a * b
+
+
 def philox4x32(c0, c1, c2, c3, k0, k1):
     """Philox4x32-10 block function: four counter words and two key words to four random words."""
     for _ in range(_ROUNDS):
@@ -105,6 +112,15 @@ def philox4x32(c0, c1, c2, c3, k0, k1):
         k0 = np.uint32((np.uint64(k0) + np.uint64(_PHILOX_W0)) & np.uint64(_LO32))
         k1 = np.uint32((np.uint64(k1) + np.uint64(_PHILOX_W1)) & np.uint64(_LO32))
     return c0, c1, c2, c3
+
+
+def contract_block(blk, stream, k0, k1):
+    """The four words of Philox block `blk` of `stream`: the portable contract's counter layout, in one place.
+
+    Element i of a stream is word i & 3 of block i >> 2; the counter is (block lo, block hi, stream lo, stream hi).
+    """
+    return philox4x32(np.uint32(blk & _LO32), np.uint32(blk >> 32), np.uint32(stream & _LO32),
+                      np.uint32(stream >> 32), k0, k1)
 
 
 def unit_float(w):
@@ -237,3 +253,268 @@ def binary_value(op, a, b):
     if op == SUB:
         return a - b
     return a * b
+
+
+# --- double-precision log, cos and sin from + - * / only --------------------------------------------------------
+# MindSpore's generators round double (or float) libm results; these reproduce them to a few double ulps, which
+# rounds to the same float32 for every input they see (tested exhaustively), and LLVM vectorizes them (libm calls
+# it does not).
+_D1 = np.float64(1.0)
+_D2 = np.float64(2.0)
+_DHALF = np.float64(0.5)
+_DMINUS_TWO = np.float64(-2.0)
+_DSQRT_HALF = np.float64(math.sqrt(0.5))
+_DP16 = np.float64(2.0 ** 16)
+_DP8 = np.float64(2.0 ** 8)
+_DP4 = np.float64(2.0 ** 4)
+_DP2 = np.float64(2.0 ** 2)
+_DM16 = np.float64(2.0 ** -16)
+_DM8 = np.float64(2.0 ** -8)
+_DM4 = np.float64(2.0 ** -4)
+_DM2 = np.float64(2.0 ** -2)
+_DM1 = np.float64(0.5)
+_DTINY = np.float64(2.0 ** -200)
+_DP64 = np.float64(2.0 ** 64)
+_DP32 = np.float64(2.0 ** 32)
+_DM64 = np.float64(2.0 ** -64)
+_DM32 = np.float64(2.0 ** -32)
+_DLN2_HI = np.float64(0.6931471806019545)  # 32 significant bits: e * _DLN2_HI is exact for |e| < 2**21
+_DLN2_LO = np.float64(-4.2009150726810846e-11)
+# 2 atanh(s) = 2s + s * (2/3 z + 2/5 z^2 + ... + 2/23 z^11), z = s^2 <= 0.0295: truncation below 1e-18
+_DL = [np.float64(2.0 / (2 * k + 1)) for k in range(1, 12)]
+_DL1, _DL2, _DL3, _DL4, _DL5, _DL6, _DL7, _DL8, _DL9, _DL10, _DL11 = _DL
+# pi/2 in three parts of 33, 33 and 53 bits (Cody & Waite): k * part is exact for the k (< 8) used here
+_DPIO2_1 = np.float64(1.5707963267341256)
+_DPIO2_2 = np.float64(6.077100506303966e-11)
+_DPIO2_3 = np.float64(2.0222662487959506e-21)
+_D2_OVER_PI = np.float64(2.0 / math.pi)
+# Taylor coefficients on [-pi/4, pi/4]: sin to r^17, cos to r^18 (truncation below 1e-19)
+_DS = [np.float64((-1) ** k / math.factorial(2 * k + 1)) for k in range(1, 9)]
+_DS1, _DS2, _DS3, _DS4, _DS5, _DS6, _DS7, _DS8 = _DS
+_DC = [np.float64((-1) ** k / math.factorial(2 * k)) for k in range(2, 10)]
+_DC2, _DC3, _DC4, _DC5, _DC6, _DC7, _DC8, _DC9 = _DC
+
+
+def dscale_below(y, e, bound, factor, step):
+    """`scale_below` in double: (y * factor, e - step) if y < bound (factor a power of two: exact)."""
+    small = y < bound
+    return (dmul(y, factor) if small else y), (e - step if small else e)
+
+
+def log_f64(y):
+    """Natural log of a double y in [2**-200, 1] (smaller y is taken as 2**-200), to a few double ulps."""
+    y = y if y > _DTINY else _DTINY
+    e = np.int32(0)
+    y, e = dscale_below(y, e, _DM64, _DP64, np.int32(64))
+    y, e = dscale_below(y, e, _DM64, _DP64, np.int32(64))
+    y, e = dscale_below(y, e, _DM32, _DP32, np.int32(32))
+    y, e = dscale_below(y, e, _DM16, _DP16, np.int32(16))
+    y, e = dscale_below(y, e, _DM8, _DP8, np.int32(8))
+    y, e = dscale_below(y, e, _DM4, _DP4, np.int32(4))
+    y, e = dscale_below(y, e, _DM2, _DP2, np.int32(2))
+    y, e = dscale_below(y, e, _DM1, _D2, np.int32(1))
+    y, e = dscale_below(y, e, _DSQRT_HALF, _D2, np.int32(1))  # now y in [sqrt(1/2), sqrt(2))
+    f = y - _D1  # exact
+    s = f / (_D2 + f)
+    z = dmul(s, s)
+    r = _DL11
+    r = _DL10 + dmul(z, r)
+    r = _DL9 + dmul(z, r)
+    r = _DL8 + dmul(z, r)
+    r = _DL7 + dmul(z, r)
+    r = _DL6 + dmul(z, r)
+    r = _DL5 + dmul(z, r)
+    r = _DL4 + dmul(z, r)
+    r = _DL3 + dmul(z, r)
+    r = _DL2 + dmul(z, r)
+    r = dmul(z, _DL1 + dmul(z, r))
+    hfsq = dmul(_DHALF, dmul(f, f))
+    ef = np.float64(e)
+    # log(1 + f) = f - hfsq + s * (hfsq + r), summed small terms first (fdlibm's arrangement)
+    return dmul(ef, _DLN2_HI) + (f - (hfsq - (dmul(s, hfsq + r) + dmul(ef, _DLN2_LO))))
+
+
+def cossin_f64(a):
+    """(cos a, sin a) of a double a in [0, 8), to about one double ulp."""
+    k = np.int32(dmul(a, _D2_OVER_PI) + _DHALF)  # nearest quarter turn (a >= 0: truncation rounds)
+    kf = np.float64(k)
+    r = ((a - dmul(kf, _DPIO2_1)) - dmul(kf, _DPIO2_2)) - dmul(kf, _DPIO2_3)
+    z = dmul(r, r)
+    ps = _DS8
+    ps = _DS7 + dmul(z, ps)
+    ps = _DS6 + dmul(z, ps)
+    ps = _DS5 + dmul(z, ps)
+    ps = _DS4 + dmul(z, ps)
+    ps = _DS3 + dmul(z, ps)
+    ps = _DS2 + dmul(z, ps)
+    ps = _DS1 + dmul(z, ps)
+    s = r + dmul(dmul(r, z), ps)
+    pc = _DC9
+    pc = _DC8 + dmul(z, pc)
+    pc = _DC7 + dmul(z, pc)
+    pc = _DC6 + dmul(z, pc)
+    pc = _DC5 + dmul(z, pc)
+    pc = _DC4 + dmul(z, pc)
+    pc = _DC3 + dmul(z, pc)
+    pc = _DC2 + dmul(z, pc)
+    c = (_D1 - dmul(_DHALF, z)) + dmul(dmul(z, z), pc)
+    q = k & np.int32(3)  # rotate by q quarter turns, as in `sincos_turn`
+    swap = (q & np.int32(1)) != 0
+    cq = s if swap else c
+    sq = c if swap else s
+    cq = -cq if (q == 1 or q == 2) else cq
+    sq = -sq if q >= 2 else sq
+    return cq, sq
+
+
+# --- MindSpore r1.3's random_normal (the "mindspore-r1.3" generator; see shared/MINDSPORE_RNG.md) ----------------
+_R13_TWO_PI = np.float32(np.float32(2.0) * np.float32(3.14))  # C++ `2 * 3.14f`: PI is literally 3.14f
+_R13_MIN_U = np.float32(1e-7)
+_TWO_M23 = np.float32(2.0 ** -23)
+R13_CHAINS = 16  # random_normal always splits the tensor into 16 chains (1 when it has at most 16 elements)
+
+
+def r13_uniform(g):
+    """float32(0x3F800000 | (g & 0x7FFFFF)) - 1, at least 1e-7: the mantissa bits times 2**-23, exactly."""
+    u = mul(np.float32(np.int32(g & np.uint32(0x7FFFFF))), _TWO_M23)
+    return u if u > _R13_MIN_U else _R13_MIN_U
+
+
+def r13_philox(s0, s1, s2, s3, k0):
+    """One call of r1.3's generator: ten rounds that xor key word 0 into both halves, then the state plus one.
+
+    Returns the new state (which is also the call's four output words) and the advanced key word; the key is
+    a member of the generator and stays advanced across calls.
+    """
+    for _ in range(_ROUNDS):
+        p0 = np.uint64(s0) * np.uint64(_PHILOX_M0)
+        p2 = np.uint64(s2) * np.uint64(_PHILOX_M1)
+        n0 = np.uint32((p2 >> np.uint64(32)) ^ np.uint64(s1) ^ np.uint64(k0))
+        n2 = np.uint32((p0 >> np.uint64(32)) ^ np.uint64(s3) ^ np.uint64(k0))
+        s1 = np.uint32(p2 & np.uint64(_LO32))
+        s3 = np.uint32(p0 & np.uint64(_LO32))
+        s0 = n0
+        s2 = n2
+        k0 = np.uint32((np.uint64(k0) + np.uint64(_PHILOX_W0)) & np.uint64(_LO32))
+    return r13_skip(s0, s1, s2, s3, np.uint64(1)) + (k0,)
+
+
+def r13_skip(s0, s1, s2, s3, n):
+    """The 128-bit state (s0 least significant) plus n (a uint64), carried through all four words."""
+    t = np.uint64(s0) + (n & np.uint64(_LO32))
+    s0 = np.uint32(t & np.uint64(_LO32))
+    t = np.uint64(s1) + (n >> np.uint64(32)) + (t >> np.uint64(32))
+    s1 = np.uint32(t & np.uint64(_LO32))
+    t = np.uint64(s2) + (t >> np.uint64(32))
+    s2 = np.uint32(t & np.uint64(_LO32))
+    s3 = np.uint32((np.uint64(s3) + (t >> np.uint64(32))) & np.uint64(_LO32))
+    return s0, s1, s2, s3
+
+
+def r13_chain(total, t):
+    """(first element, length, state skip) of chain t of a `total`-element tensor in r1.3's 16-way split.
+
+    Chains 0..14 take total // 16 elements each and chain 15 the rest; chain t's generator starts at the fresh
+    state advanced by (its own length * t + 3) // 4 calls. A tensor of at most 16 elements is one chain.
+    """
+    if total <= R13_CHAINS:
+        return 0, (total if t == 0 else 0), 0
+    batch = total // R13_CHAINS
+    length = batch if t < R13_CHAINS - 1 else total - (R13_CHAINS - 1) * batch
+    return t * batch, length, (length * t + 3) // 4
+
+
+def r13_box_muller(u0, u1):
+    """r1.3's two normals of a uniform pair: r = sqrt(-2 * (double) logf(u0)), a = 6.28f * u1 (float);
+    (float)(r * (double) sinf(a)) first, then the cosine; logf/sinf/cosf correctly rounded."""
+    r = math.sqrt(dmul(_DMINUS_TWO, np.float64(np.float32(log_f64(np.float64(u0))))))
+    c, s = cossin_f64(np.float64(mul(_R13_TWO_PI, u1)))
+    return np.float32(dmul(r, np.float64(np.float32(s)))), np.float32(dmul(r, np.float64(np.float32(c))))
+
+
+# --- MindSpore 2.10's random.h (the "mindspore-2" generator) ----------------------------------------------------
+_TWO_M32 = np.float64(2.0 ** -32)
+_DTWO_M23 = np.float64(2.0 ** -23)
+_MS2_MIN_U = np.float64(np.float32(1e-7))  # `constexpr T threshold = 1.0e-7f`, T = double
+_MS2_TWO_PI = np.float64(2.0 * np.float64(np.float32(3.1415926)))  # 2 * (double) 3.1415926f, exact
+
+
+def ms2_block(blk, seed):
+    """Philox4x32-10 block `blk` of a 2.10 generator: key (seed lo, seed hi), counter (blk lo, blk hi, seed lo,
+    seed hi). Element i of a fill uses word i & 3 of block i >> 2 (2.10's tasks skip ahead to their first
+    element), so every value is a pure function of (seed, i)."""
+    s0 = np.uint32(seed & _LO32)
+    s1 = np.uint32(seed >> 32)
+    return philox4x32(np.uint32(blk & _LO32), np.uint32(blk >> 32), s0, s1, s0, s1)
+
+
+def ms2_unit(w):
+    """UniformDistribution's s = w / 2**32 in double (exact)."""
+    return dmul(np.float64(w), _TWO_M32)
+
+
+def ms2_normal_pair(wa, wb, mean, sigma):
+    """NormalDistribution in double: x = sqrt(-2 log u1) * sigma, y = 2 pi u2; (mean + x cos y, mean + x sin y)."""
+    u1 = dmul(np.float64(wa & np.uint32(0x7FFFFF)), _DTWO_M23)
+    u2 = dmul(np.float64(wb & np.uint32(0x7FFFFF)), _DTWO_M23)
+    u1 = u1 if u1 > _MS2_MIN_U else _MS2_MIN_U
+    u2 = u2 if u2 > _MS2_MIN_U else _MS2_MIN_U
+    x = dmul(math.sqrt(dmul(_DMINUS_TWO, log_f64(u1))), sigma)
+    c, s = cossin_f64(dmul(_MS2_TWO_PI, u2))
+    return np.float32(mean + dmul(x, c)), np.float32(mean + dmul(x, s))
+
+
+def ms2_draw4(dist, w0, w1, w2, w3, p0, p1):
+    """Four float32 samples of one block. UNIFORM: p1 * s + p0 (p1 = b - a, p0 = a, in double). NORMAL: two
+    pairs with mean p0 and sigma p1."""
+    if dist == UNIFORM:
+        return (np.float32(dmul(p1, ms2_unit(w0)) + p0), np.float32(dmul(p1, ms2_unit(w1)) + p0),
+                np.float32(dmul(p1, ms2_unit(w2)) + p0), np.float32(dmul(p1, ms2_unit(w3)) + p0))
+    z0, z1 = ms2_normal_pair(w0, w1, p0, p1)
+    z2, z3 = ms2_normal_pair(w2, w3, p0, p1)
+    return z0, z1, z2, z3
+
+
+# --- direct convolution -----------------------------------------------------------------------------------------
+def conv_row_taps(acc, x, w, n, o, c0, z0, y0, dil, stride, pad_w, ow_lo, ow_hi):
+    """acc[i, ow] += x * w[o] for ow in [ow_lo, ow_hi) of consecutive output rows i (input rows from y0 + i *
+    stride[1]), tap by tap in (channel, kernel depth, kernel row, kernel column) order.
+
+    Each product is rounded before its add (`mul`), as MindSpore's CPU convolution sums, so small convolutions
+    print MindSpore's digits. x is NCDHW and w is O x C/group x KD x KH x KW; c0 is the first input channel of
+    o's group; z0, y0 are the first row's input depth and row (before dilation). The rows share each tap's
+    weight and bounds.
+    """
+    kd_n, kh_n, kw_n = w.shape[2], w.shape[3], w.shape[4]
+    sw = stride[2]
+    for c in range(w.shape[1]):
+        for kd in range(kd_n):
+            z = z0 + kd * dil[0]
+            if z < 0 or z >= x.shape[2]:
+                continue
+            for kh in range(kh_n):
+                for kw in range(kw_n):
+                    wv = w[o, c, kd, kh, kw]
+                    off = kw * dil[2] - pad_w
+                    if sw == 1:  # no integer division: it would cost more than a short row's products
+                        lo = max(-off, ow_lo)
+                        hi = min(x.shape[4] - off, ow_hi)
+                    else:
+                        lo, hi = valid_range(off, sw, x.shape[4], acc.shape[1])
+                        lo = max(lo, ow_lo)
+                        hi = min(hi, ow_hi)
+                    # unsigned, non-negative offsets and a unit-stride loop: what LLVM vectorizes
+                    a0 = np.uint64(lo)
+                    x0 = np.uint64(lo * sw + off)
+                    for i in range(acc.shape[0]):
+                        y = y0 + i * stride[1] + kh * dil[1]
+                        if y < 0 or y >= x.shape[3] or hi <= lo:
+                            continue
+                        xrow = x[n, c0 + c, z, y]
+                        arow = acc[i]
+                        if sw == 1:
+                            for j in range(np.uint64(hi - lo)):
+                                arow[a0 + j] += mul(xrow[x0 + j], wv)
+                        else:
+                            for j in range(np.uint64(hi - lo)):
+                                arow[a0 + j] += mul(xrow[x0 + j * np.uint64(sw)], wv)

@@ -2,7 +2,8 @@
 
 Every launcher has the same name and signature as its twin in `cuda.py`. Arrays arrive allocated and shapes
 computed; parallel loops split work by output element, so results never depend on the thread count. The
-convolution launchers live in `cpu_conv.py` and are re-exported here.
+GEMM-based convolution (Winograd, im2col) lives in `cpu_conv.py` and is re-exported here; the direct one, built
+from a body shared with the GPU, is here.
 """
 import types as types_module
 
@@ -14,27 +15,38 @@ from . import bodies
 from ._retarget import compile_bodies
 from .cpu_conv import conv, conv_scratch_shape
 
-__all__ = ["random_fill", "random_fill_at", "conv_scratch_shape", "conv", "binary", "philox4x32"]
+__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape", "conv",
+           "conv_direct", "binary", "philox4x32"]
 
 # error_model="numpy": no ZeroDivisionError branches, so LLVM can vectorize the bodies' arithmetic
 _body = compile_bodies(lambda fn: numba.njit(inline="always", error_model="numpy")(fn))
 philox4x32 = _body["philox4x32"]
+contract_block = _body["contract_block"]
 draw4 = _body["draw4"]
 lane = _body["lane"]
 binary_value = _body["binary_value"]
+r13_uniform = _body["r13_uniform"]
+r13_philox = _body["r13_philox"]
+r13_skip = _body["r13_skip"]
+r13_chain = _body["r13_chain"]
+r13_box_muller = _body["r13_box_muller"]
+ms2_block = _body["ms2_block"]
+ms2_unit = _body["ms2_unit"]
+ms2_draw4 = _body["ms2_draw4"]
+mul = _body["mul"]
+conv_row_taps = _body["conv_row_taps"]
 
 _LO32 = 0xFFFFFFFF
 _BLOCKS_PER_TASK = 4096  # Philox blocks per parallel task; the inner loop over them is what LLVM vectorizes
 _DIST = -1  # bound per copy of _fill_blocks below, so each distribution compiles to its own branch-free loop
 
 
-def _fill_blocks(out, first_block, k0, k1, s0, s1, p0, p1, p2, p3, lo, hi):
+def _fill_blocks(out, first_block, k0, k1, stream, p0, p1, p2, p3, lo, hi):
     """out[4b + j] = sample j of Philox block first_block + b, for out.size // 4 whole blocks."""
     n_blocks = out.size // 4
     for task in prange((n_blocks + _BLOCKS_PER_TASK - 1) // _BLOCKS_PER_TASK):
         for b in range(task * _BLOCKS_PER_TASK, min((task + 1) * _BLOCKS_PER_TASK, n_blocks)):
-            blk = first_block + b
-            w0, w1, w2, w3 = philox4x32(np.uint32(blk & _LO32), np.uint32(blk >> 32), s0, s1, k0, k1)
+            w0, w1, w2, w3 = contract_block(first_block + b, stream, k0, k1)
             v0, v1, v2, v3 = draw4(_DIST, w0, w1, w2, w3, p0, p1, p2, p3, lo, hi)
             i = np.uint64(4 * b)  # unsigned: no negative-index wrap-around to block vectorization
             out[i] = v0
@@ -64,9 +76,8 @@ def random_fill(out, start, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     n = out.size
     head = min(n, -start % 4)
     body = (n - head) // 4 * 4
-    s0, s1 = np.uint32(stream & _LO32), np.uint32(stream >> 32)
     if body:
-        _FILL_BLOCKS[dist](out[head:head + body], (start + head) // 4, k0, k1, s0, s1, p0, p1, p2, p3, lo, hi)
+        _FILL_BLOCKS[dist](out[head:head + body], (start + head) // 4, k0, k1, stream, p0, p1, p2, p3, lo, hi)
     for lo_t, hi_t in ((0, head), (head + body, n)):
         if hi_t > lo_t:
             random_fill_at(out[lo_t:hi_t], np.arange(start + lo_t, start + hi_t, dtype=np.int64), k0, k1, stream,
@@ -76,13 +87,176 @@ def random_fill(out, start, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
 @numba.njit(parallel=True, cache=True, error_model="numpy")
 def random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     """out[t] = sample of element index[t] of the stream (any slice of a tensor, generated alone)."""
-    s0 = np.uint32(stream & _LO32)
-    s1 = np.uint32(stream >> 32)
     for t in prange(out.size):
         i = index[t]
-        blk = i >> 2
-        w0, w1, w2, w3 = philox4x32(np.uint32(blk & _LO32), np.uint32(blk >> 32), s0, s1, k0, k1)
+        w0, w1, w2, w3 = contract_block(i >> 2, stream, k0, k1)
         out[t] = lane(draw4(dist, w0, w1, w2, w3, p0, p1, p2, p3, lo, hi), i & 3)
+
+
+_R13_LOCKSTEP = 8  # chains one task advances together: their independent serial chains overlap in the core
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _r13_uniforms(out, tail, seed, seed2):
+    """Phase 1 of r1.3's random_normal: each chain's generator, serially, writes its uniforms in place.
+
+    A task advances _R13_LOCKSTEP chains call by call (a chain alone is one long dependency chain); the calls
+    every chain of the task makes with four elements to write run first, the rest chain by chain. A chain's
+    last call may feed elements past its end (the partner of an odd last element): those four uniforms go to
+    tail[chain].
+    """
+    total = out.size
+    for g in prange(16 // _R13_LOCKSTEP):
+        st = np.empty((4, _R13_LOCKSTEP), np.uint32)
+        key = np.empty(_R13_LOCKSTEP, np.uint32)
+        starts = np.empty(_R13_LOCKSTEP, np.int64)
+        common = total  # calls that every chain of the task makes with four elements to write
+        for i in range(_R13_LOCKSTEP):
+            start, length, skip = r13_chain(total, g * _R13_LOCKSTEP + i)
+            st[0, i], st[1, i], st[2, i], st[3, i] = r13_skip(
+                np.uint32(0), np.uint32(0), np.uint32(seed2 & _LO32), np.uint32(seed2 >> 32), np.uint64(skip))
+            key[i] = np.uint32(seed & _LO32)
+            starts[i] = start
+            common = min(common, length // 4)
+        for j in range(common):
+            for i in range(_R13_LOCKSTEP):
+                s0, s1, s2, s3, k0 = r13_philox(st[0, i], st[1, i], st[2, i], st[3, i], key[i])
+                st[0, i], st[1, i], st[2, i], st[3, i], key[i] = s0, s1, s2, s3, k0
+                e = starts[i] + 4 * j
+                out[e] = r13_uniform(s0)
+                out[e + 1] = r13_uniform(s1)
+                out[e + 2] = r13_uniform(s2)
+                out[e + 3] = r13_uniform(s3)
+        for i in range(_R13_LOCKSTEP):
+            t = g * _R13_LOCKSTEP + i
+            start, length, skip = r13_chain(total, t)
+            s0, s1, s2, s3, k0 = st[0, i], st[1, i], st[2, i], st[3, i], key[i]
+            for j in range(common, -(-length // 4)):
+                s0, s1, s2, s3, k0 = r13_philox(s0, s1, s2, s3, k0)
+                if 4 * j + 3 < length:
+                    e = start + 4 * j
+                    out[e] = r13_uniform(s0)
+                    out[e + 1] = r13_uniform(s1)
+                    out[e + 2] = r13_uniform(s2)
+                    out[e + 3] = r13_uniform(s3)
+                else:
+                    tail[t, 0] = r13_uniform(s0)
+                    tail[t, 1] = r13_uniform(s1)
+                    tail[t, 2] = r13_uniform(s2)
+                    tail[t, 3] = r13_uniform(s3)
+
+
+_R13_PAIRS_PER_TASK = 8192
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _r13_normals(out, tail, sigma, mean):
+    """Phase 2: every uniform pair becomes two normals, out = normal * sigma + mean (two float32 roundings)."""
+    total = out.size
+    most_pairs = (total // 16 + 17) // 2  # of any chain (the last one is up to 15 elements longer)
+    tasks_per_chain = (most_pairs + _R13_PAIRS_PER_TASK - 1) // _R13_PAIRS_PER_TASK
+    for task in prange(16 * tasks_per_chain):
+        t = task // tasks_per_chain
+        start, length, skip = r13_chain(total, t)
+        pairs = (length + 1) // 2
+        full = 2 * (length // 4)  # pairs whose uniforms are in `out`
+        p0 = (task % tasks_per_chain) * _R13_PAIRS_PER_TASK
+        p1 = min(pairs, p0 + _R13_PAIRS_PER_TASK)
+        for p in range(np.uint64(p0), np.uint64(min(p1, full))):  # the branch-free loop LLVM vectorizes
+            e = np.uint64(start) + np.uint64(2) * p
+            z0, z1 = r13_box_muller(out[e], out[e + np.uint64(1)])
+            out[e] = mul(z0, sigma) + mean
+            out[e + np.uint64(1)] = mul(z1, sigma) + mean
+        for p in range(max(p0, full), p1):  # at most two pairs, fed from the tail
+            h = 2 * (p - full)
+            z0, z1 = r13_box_muller(tail[t, h], tail[t, h + 1])
+            out[start + 2 * p] = mul(z0, sigma) + mean
+            if 2 * p + 1 < length:
+                out[start + 2 * p + 1] = mul(z1, sigma) + mean
+
+
+def r13_normal_fill(out, tail, seed, seed2, sigma, mean):
+    """MindSpore r1.3's random_normal(shape, seed, seed2) * sigma + mean into the flat float32 `out`.
+
+    `tail` is (16, 4) float32 scratch. The values depend on r1.3's fixed 16-chain split only, never on the
+    thread count.
+    """
+    if out.size:
+        _r13_uniforms(out, tail, seed, seed2)
+        _r13_normals(out, tail, sigma, mean)
+
+
+_DIRECT_ROWS = 16  # output rows one work item sums together, sharing each tap's weight and bounds
+
+
+def _ms2_blocks(out, seed, p0, p1):
+    """out[4b + j] = sample j of 2.10's Philox block b, for out.size // 4 whole blocks (vectorized per _DIST)."""
+    n_blocks = out.size // 4
+    for task in prange((n_blocks + _BLOCKS_PER_TASK - 1) // _BLOCKS_PER_TASK):
+        for b in range(task * _BLOCKS_PER_TASK, min((task + 1) * _BLOCKS_PER_TASK, n_blocks)):
+            w0, w1, w2, w3 = ms2_block(b, seed)
+            v0, v1, v2, v3 = ms2_draw4(_DIST, w0, w1, w2, w3, p0, p1)
+            i = np.uint64(4 * b)
+            out[i] = v0
+            out[i + np.uint64(1)] = v1
+            out[i + np.uint64(2)] = v2
+            out[i + np.uint64(3)] = v3
+
+
+_MS2_BLOCKS = {dist: _specialise(_ms2_blocks, f"_ms2_blocks_{name}", _DIST=dist)
+               for dist, name in ((bodies.UNIFORM, "uniform"), (bodies.NORMAL, "normal"))}
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _ms2_last_block(out, seed, dist, p0, p1):
+    """The elements of the last, partial block (an odd last Normal element is the cosine of its pair)."""
+    b = out.size // 4
+    w0, w1, w2, w3 = ms2_block(b, seed)
+    v = ms2_draw4(dist, w0, w1, w2, w3, p0, p1)
+    for j in range(out.size - 4 * b):
+        out[4 * b + j] = lane(v, j)
+
+
+def ms2_fill(out, seed, dist, p0, p1):
+    """MindSpore 2.10's _random_uniform (p0 = a, p1 = b - a) or _random_normal (p0 = mean, p1 = sigma), all as
+    doubles, into the flat float32 `out`."""
+    if out.size >= 4:
+        _MS2_BLOCKS[dist](out, seed, p0, p1)
+    if out.size % 4:
+        _ms2_last_block(out, seed, dist, p0, p1)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def ms2_unit_fill(out, seed):
+    """out[i] = word i of 2.10's generator / 2**32, in the flat float64 `out` (TruncatedNormal's uniforms)."""
+    for i in prange(out.size):
+        out[i] = ms2_unit(lane(ms2_block(i >> 2, seed), i & 3))
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _conv_direct(x, w, out, stride, dilation, pad):
+    n_n, o_n, od_n, oh_n, ow_n = out.shape
+    per_group = o_n // (x.shape[1] // w.shape[1])
+    blocks = (oh_n + _DIRECT_ROWS - 1) // _DIRECT_ROWS
+    for item in prange(n_n * o_n * od_n * blocks):  # (image, channel, depth, block of rows): a shape-only split
+        b = item % blocks
+        od = (item // blocks) % od_n
+        o = (item // (blocks * od_n)) % o_n
+        n = item // (blocks * od_n * o_n)
+        oh0 = b * _DIRECT_ROWS
+        acc = out[n, o, od, oh0:min(oh0 + _DIRECT_ROWS, oh_n)]
+        acc[:] = 0
+        conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0] - pad[0],
+                      oh0 * stride[1] - pad[1], dilation, stride, pad[2], 0, ow_n)
+
+
+def conv_direct(x, w, out, stride, dilation, pad):
+    """out = conv(x, w) summed tap by tap in (channel, depth, row, column) order, float32 only.
+
+    x (N, C, D, H, W), w (O, C/group, KD, KH, KW), out (N, O, OD, OH, OW); the group count is C / w.shape[1].
+    """
+    if out.size:
+        _conv_direct(x, w, out, stride, dilation, pad)
 
 
 _OP = -1  # bound per copy of _binary below, so each operation compiles to its own branch-free loop

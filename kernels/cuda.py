@@ -14,7 +14,8 @@ from numba import config, cuda, float32, float64
 
 from ._retarget import compile_bodies
 
-__all__ = ["random_fill", "random_fill_at", "conv_scratch_shape", "conv", "binary", "philox4x32"]
+__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape", "conv",
+           "conv_direct", "binary", "philox4x32"]
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
 config.CUDA_LOW_OCCUPANCY_WARNINGS = False  # small tensors make small grids; that is expected, not a problem
@@ -23,14 +24,25 @@ if SIMULATED:
     _overrides = {}
 else:
     from numba.cuda import libdevice
-    _overrides = {"mul": libdevice.fmul_rn}
+    _overrides = {"mul": libdevice.fmul_rn, "dmul": libdevice.dmul_rn}
 
 _body = compile_bodies(lambda fn: cuda.jit(device=True)(fn), _overrides)
 philox4x32 = _body["philox4x32"]
+contract_block = _body["contract_block"]
 draw4 = _body["draw4"]
 lane = _body["lane"]
 inside = _body["inside"]
 binary_value = _body["binary_value"]
+r13_uniform = _body["r13_uniform"]
+r13_philox = _body["r13_philox"]
+r13_skip = _body["r13_skip"]
+r13_chain = _body["r13_chain"]
+r13_box_muller = _body["r13_box_muller"]
+ms2_block = _body["ms2_block"]
+ms2_unit = _body["ms2_unit"]
+ms2_draw4 = _body["ms2_draw4"]
+mul = _body["mul"]
+conv_row_taps = _body["conv_row_taps"]
 
 _LO32 = 0xFFFFFFFF
 _THREADS = 4 if SIMULATED else 256
@@ -48,12 +60,10 @@ def _random_fill(out, start, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     n = out.size
     first = start >> 2
     nblocks = ((start + n - 1) >> 2) - first + 1
-    s0 = np.uint32(stream & _LO32)
-    s1 = np.uint32(stream >> 32)
     b = cuda.grid(1)
     while b < nblocks:
         blk = first + b
-        w0, w1, w2, w3 = philox4x32(np.uint32(blk & _LO32), np.uint32(blk >> 32), s0, s1, k0, k1)
+        w0, w1, w2, w3 = contract_block(blk, stream, k0, k1)
         v = draw4(dist, w0, w1, w2, w3, p0, p1, p2, p3, lo, hi)
         base = blk * 4 - start
         for j in range(4):
@@ -72,13 +82,10 @@ def random_fill(out, start, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
 
 @cuda.jit(cache=not SIMULATED)
 def _random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
-    s0 = np.uint32(stream & _LO32)
-    s1 = np.uint32(stream >> 32)
     t = cuda.grid(1)
     while t < out.size:
         i = index[t]
-        blk = i >> 2
-        w0, w1, w2, w3 = philox4x32(np.uint32(blk & _LO32), np.uint32(blk >> 32), s0, s1, k0, k1)
+        w0, w1, w2, w3 = contract_block(i >> 2, stream, k0, k1)
         out[t] = lane(draw4(dist, w0, w1, w2, w3, p0, p1, p2, p3, lo, hi), i & 3)
         t += cuda.gridsize(1)
 
@@ -88,6 +95,130 @@ def random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     if out.size:
         blocks, threads = _grid(out.size)
         _random_fill_at[blocks, threads](out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _r13_uniforms(out, tail, seed, seed2):
+    t = cuda.grid(1)
+    if t < 16:  # one thread per chain: each chain's generator is serial
+        total = out.size
+        start, length, skip = r13_chain(total, t)
+        s0, s1, s2, s3 = r13_skip(np.uint32(0), np.uint32(0), np.uint32(seed2 & _LO32), np.uint32(seed2 >> 32),
+                                  np.uint64(skip))
+        k0 = np.uint32(seed & _LO32)
+        for j in range((length + 3) // 4):
+            s0, s1, s2, s3, k0 = r13_philox(s0, s1, s2, s3, k0)
+            if 4 * j + 3 < length:
+                e = start + 4 * j
+                out[e] = r13_uniform(s0)
+                out[e + 1] = r13_uniform(s1)
+                out[e + 2] = r13_uniform(s2)
+                out[e + 3] = r13_uniform(s3)
+            else:
+                tail[t, 0] = r13_uniform(s0)
+                tail[t, 1] = r13_uniform(s1)
+                tail[t, 2] = r13_uniform(s2)
+                tail[t, 3] = r13_uniform(s3)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _r13_normals(out, tail, sigma, mean, most_pairs):
+    total = out.size
+    q = cuda.grid(1)
+    while q < 16 * most_pairs:
+        t = q // most_pairs
+        p = q % most_pairs
+        start, length, skip = r13_chain(total, t)
+        full = 2 * (length // 4)
+        if p < (length + 1) // 2:
+            e = start + 2 * p
+            if p < full:
+                z0, z1 = r13_box_muller(out[e], out[e + 1])
+            else:
+                h = 2 * (p - full)
+                z0, z1 = r13_box_muller(tail[t, h], tail[t, h + 1])
+            out[e] = mul(z0, sigma) + mean
+            if 2 * p + 1 < length:
+                out[e + 1] = mul(z1, sigma) + mean
+        q += cuda.gridsize(1)
+
+
+def r13_normal_fill(out, tail, seed, seed2, sigma, mean):
+    """MindSpore r1.3's random_normal(shape, seed, seed2) * sigma + mean into the flat float32 `out`.
+
+    `tail` is (16, 4) float32 scratch. The values depend on r1.3's fixed 16-chain split only, never on the
+    launch geometry.
+    """
+    if out.size:
+        _r13_uniforms[1, 16](out, tail, seed, seed2)
+        most_pairs = (out.size // 16 + 17) // 2
+        blocks, threads = _grid(16 * most_pairs)
+        _r13_normals[blocks, threads](out, tail, sigma, mean, most_pairs)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _ms2_fill(out, seed, dist, p0, p1):
+    b = cuda.grid(1)
+    while b < (out.size + 3) // 4:
+        w0, w1, w2, w3 = ms2_block(b, seed)
+        v = ms2_draw4(dist, w0, w1, w2, w3, p0, p1)
+        for j in range(4):
+            if 4 * b + j < out.size:
+                out[4 * b + j] = lane(v, j)
+        b += cuda.gridsize(1)
+
+
+def ms2_fill(out, seed, dist, p0, p1):
+    """MindSpore 2.10's _random_uniform (p0 = a, p1 = b - a) or _random_normal (p0 = mean, p1 = sigma), all as
+    doubles, into the flat float32 `out`."""
+    if out.size:
+        blocks, threads = _grid((out.size + 3) // 4)
+        _ms2_fill[blocks, threads](out, seed, dist, p0, p1)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _ms2_unit_fill(out, seed):
+    i = cuda.grid(1)
+    while i < out.size:
+        out[i] = ms2_unit(lane(ms2_block(i >> 2, seed), i & 3))
+        i += cuda.gridsize(1)
+
+
+def ms2_unit_fill(out, seed):
+    """out[i] = word i of 2.10's generator / 2**32, in the flat float64 `out` (TruncatedNormal's uniforms)."""
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _ms2_unit_fill[blocks, threads](out, seed)
+
+
+# --- convolution: direct, for small reductions --------------------------------------------------------------------
+@cuda.jit(cache=not SIMULATED)
+def _conv_direct(x, w, out, stride, dilation, pad):
+    n_n, o_n, od_n, oh_n, ow_n = out.shape
+    per_group_out = o_n // (x.shape[1] // w.shape[1])
+    t = cuda.grid(1)
+    while t < out.size:  # one output element per thread
+        ow = t % ow_n
+        r = t // ow_n
+        oh = r % oh_n
+        od = (r // oh_n) % od_n
+        o = (r // (oh_n * od_n)) % o_n
+        n = r // (oh_n * od_n * o_n)
+        acc = out[n, o, od, oh:oh + 1]
+        acc[0, ow] = 0
+        conv_row_taps(acc, x, w, n, o, (o // per_group_out) * w.shape[1], od * stride[0] - pad[0],
+                      oh * stride[1] - pad[1], dilation, stride, pad[2], ow, ow + 1)
+        t += cuda.gridsize(1)
+
+
+def conv_direct(x, w, out, stride, dilation, pad):
+    """out = conv(x, w) summed tap by tap in (channel, depth, row, column) order, float32 only.
+
+    x (N, C, D, H, W), w (O, C/group, KD, KH, KW), out (N, O, OD, OH, OW); the group count is C / w.shape[1].
+    """
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _conv_direct[blocks, threads](x, w, out, stride, dilation, pad)
 
 
 # --- convolution: im2col + tiled GEMM -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Execution context: where new tensors are created (``device_target``, ``device_id``) and the mode."""
+"""Execution context: where new tensors are created (``device_target``, ``device_id``), the mode, and which
+generator random initializers draw from (``initializer_rng``)."""
 from . import _backend, _checks
 
 __all__ = ["set_context", "get_context", "GRAPH_MODE", "PYNATIVE_MODE"]
@@ -7,8 +8,11 @@ GRAPH_MODE = 0
 PYNATIVE_MODE = 1
 
 DEVICE_TARGETS = ("CPU", "GPU")
+# "mindspore-r1.3": MindSpore r1.3's numbers (the guide's printouts); "mindspore-2": MindSpore 2.10's;
+# "portable": minispore's own Philox contract (fast, and any slice can be generated alone). DESIGN section 6.
+INITIALIZER_RNGS = ("mindspore-r1.3", "mindspore-2", "portable")
 
-_context = {"device_target": "CPU", "device_id": 0, "mode": GRAPH_MODE}
+_context = {"device_target": "CPU", "device_id": 0, "mode": GRAPH_MODE, "initializer_rng": "mindspore-r1.3"}
 
 
 def _check_target(value):
@@ -30,13 +34,16 @@ _CHECKS = {
     "device_target": _check_target,
     "device_id": lambda v: _checks.check_non_negative_int("set_context", "device_id", v),
     "mode": _check_mode,
+    "initializer_rng": lambda v: _checks.check_choice("set_context", "initializer_rng", v, INITIALIZER_RNGS),
 }
 
 
 def set_context(**kwargs):
-    """Set context attributes: ``device_target`` ('CPU' or 'GPU'), ``device_id`` (int >= 0), ``mode``.
+    """Set context attributes: ``device_target`` ('CPU' or 'GPU'), ``device_id`` (int >= 0), ``mode``,
+    ``initializer_rng`` ('mindspore-r1.3', the default, 'mindspore-2' or 'portable').
 
     minispore always executes eagerly; ``mode`` is recorded and validated so MindSpore scripts run unchanged.
+    ``initializer_rng`` applies to initializers whose tensors are created after the call.
 
     Raises:
         ValueError: an unknown attribute or a value outside its allowed set.

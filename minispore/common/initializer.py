@@ -1,9 +1,19 @@
-"""Weight initialisers (MindSpore's ``mindspore.common.initializer``) on the RNG contract of DESIGN section 6.
+"""Weight initialisers (MindSpore's ``mindspore.common.initializer``) on the three generators of DESIGN section 6.
 
-An initializer computes its parameters in plain Python and calls exactly one fill kernel: `random_fill` with a
-distribution code and its float32 parameters, or a constant fill (Orthogonal and Sparse then finish on the
-host). He, Xavier and VarianceScaling are one variance-scaling path. Every value is a pure function of
-(seed, stream, index): the same on CPU and GPU, for any thread count, and any slice can be generated alone.
+`context.set_context(initializer_rng=...)` picks how random initializers draw (read when a lazy tensor is
+created):
+
+- "mindspore-r1.3" (default): MindSpore r1.3's numbers, so the guide prints the guide's digits. `Normal` runs r1.3's
+  16-chain `random_normal` kernel; Uniform, XavierUniform, HeUniform, HeNormal and TruncatedNormal draw from
+  NumPy's global generator with r1.3's formulas; the initializers r1.3 did not have draw as MindSpore 2.10 does.
+- "mindspore-2": MindSpore 2.10's numbers for every initializer it has.
+- "portable": minispore's Philox contract: every value is a pure function of (seed, stream, index), and any
+  slice can be generated alone. An initializer computes its parameters in plain Python and calls exactly one
+  fill kernel (`random_fill`, a distribution code and its float32 parameters); He, Xavier and VarianceScaling
+  are one variance-scaling path.
+
+All three give the same bits on CPU and GPU and for any thread count; values NumPy draws on the host reach a GPU
+by one host->device copy.
 """
 import math
 import numbers
@@ -12,8 +22,9 @@ import numpy as np
 
 from minispore.kernels import bodies as _dists  # distribution codes only (no numba import)
 
-from .. import _backend, _checks
+from .. import _backend, _checks, context
 from .. import dtype as mstype
+from . import _mindspore2
 from . import seed as _seed
 from .tensor import Tensor, check_shape
 
@@ -26,6 +37,8 @@ __all__ = [
 ]
 
 _LO32 = 0xFFFFFFFF
+PORTABLE, MINDSPORE_R13, MINDSPORE_2 = "portable", "mindspore-r1.3", "mindspore-2"
+assert (MINDSPORE_R13, MINDSPORE_2, PORTABLE) == context.INITIALIZER_RNGS  # one spelling of each name
 
 
 class Initializer:
@@ -38,10 +51,21 @@ class Initializer:
     is_random = False
 
     def __init__(self, **kwargs):
-        self._kwargs = kwargs
+        pass  # accepts MindSpore's keyword arguments; subclasses keep what they use as attributes
 
     def _initialize(self, arr):
         raise NotImplementedError(f"For '{type(self).__name__}', '_initialize(self, arr)' must be overridden.")
+
+    def _claim(self):
+        """What a lazy tensor remembers when it is created: (generator, seed, stream).
+
+        The portable generator claims its stream now; MindSpore's generators draw their seeds when the tensor is
+        materialised, as MindSpore does, so their seed and stream are None here.
+        """
+        rng = context.get_context("initializer_rng")
+        if self.is_random and rng == PORTABLE:
+            return (rng,) + _seed.next_stream()
+        return rng, None, None
 
     def __call__(self, arr):
         """Fill the numpy array `arr` in place (MindSpore's calling convention for initializers)."""
@@ -49,14 +73,16 @@ class Initializer:
         if not self.is_random:
             self._initialize(arr)
             return
-        seed, stream = _seed.next_stream()
-        arr[...] = self.generate(_backend.get_backend("CPU"), arr.shape, arr.dtype, seed, stream)
+        arr[...] = self.generate(_backend.get_backend("CPU"), arr.shape, arr.dtype, self._claim())
 
-    def generate(self, backend, shape, dtype, seed, stream, key=None):
-        """The device array of `shape`[key] (the whole tensor when key is None) in NumPy dtype `dtype`."""
+    def generate(self, backend, shape, dtype, draw, key=None):
+        """The device array of `shape`[key] (the whole tensor when key is None) in NumPy dtype `dtype`.
+
+        `draw` is what `_claim` returned when the tensor was created.
+        """
         array = np.zeros(shape, dtype)
         self._initialize(array)
-        return backend.from_host(array if key is None else array[key])
+        return backend.from_host(array if key is None else array[key])  # the one host->device copy
 
 
 def _slice_shape_and_index(shape, key):
@@ -87,7 +113,7 @@ class _Filled(Initializer):
     def _initialize(self, arr):
         arr.fill(self._value())
 
-    def generate(self, backend, shape, dtype, seed, stream, key=None):
+    def generate(self, backend, shape, dtype, draw, key=None):
         if key is not None:
             shape = _slice_shape_and_index(shape, key)[0]
         return backend.full(shape, self._value(), dtype)
@@ -113,7 +139,7 @@ class Constant(_Filled):
     def __init__(self, value):
         if not isinstance(value, numbers.Number) or isinstance(value, complex):
             _checks.fail("Constant", "value", "a bool, int or float", value, TypeError)
-        super().__init__(value=value)
+        super().__init__()
         self.value = value
 
     def _value(self):
@@ -121,7 +147,11 @@ class Constant(_Filled):
 
 
 class _Random(Initializer):
-    """An initializer that draws from the RNG contract through the one `random_fill` kernel."""
+    """An initializer that draws random numbers through the generator its tensor was created with.
+
+    Subclasses define `_plan` (the portable generator's one `random_fill` call), `_mindspore_2` (MindSpore
+    2.10's recipe) and, where r1.3 had the initializer, `_mindspore_r13`; the others draw as 2.10 does.
+    """
 
     is_random = True
 
@@ -129,15 +159,68 @@ class _Random(Initializer):
         """(distribution code, p0, p1, p2, p3, lo, hi) of `draw4`, computed in plain Python."""
         raise NotImplementedError
 
+    def _mindspore_2(self, backend, shape):
+        """MindSpore 2.10's values of the whole tensor: a device array, or a host one from NumPy's generator."""
+        raise NotImplementedError
+
+    def _mindspore_r13(self, backend, shape):
+        """MindSpore r1.3's values of the whole tensor (r1.3 lacked this initializer: 2.10's)."""
+        return self._mindspore_2(backend, shape)
+
     def _initialize(self, arr):
         self(arr)
 
-    def generate(self, backend, shape, dtype, seed, stream, key=None):
-        plan = self._plan(shape)
-        if not all(abs(p) <= _FLOAT32_MAX for p in plan[1:]):  # also refuses NaN; plain floats: no NumPy overhead
+    def generate(self, backend, shape, dtype, draw, key=None):
+        rng, seed, stream = draw
+        plan = self._plan(shape)  # every generator refuses what the portable one cannot represent
+        if not all(abs(p) <= _FLOAT32_MAX for p in plan[1:]):  # refuses NaN too; plain floats: no NumPy cost
             _checks.fail(type(self).__name__, "parameters", "finite in float32 (|x| < 3.4e38)", plan[1:])
-        out = _draw(backend, shape, plan, seed, stream, key)
-        return out if out.dtype == dtype else out.astype(dtype)
+        if rng == PORTABLE:
+            out = _draw(backend, shape, plan, seed, stream, key)
+        else:  # MindSpore's values are serial streams: a slice is cut from the whole tensor
+            out = (self._mindspore_r13 if rng == MINDSPORE_R13 else self._mindspore_2)(backend, shape)
+            if key is not None:
+                out = out[key]
+        return _to_device(backend, out, dtype)
+
+
+def _c_float(x):
+    """A parameter as MindSpore's C++ receives it: rounded to a C float, then widened to double."""
+    return float(np.float32(x))
+
+
+def _ms2_normal(backend, shape, mean, sigma):
+    """MindSpore 2.10's `_init_random_normal`: a seed from NumPy's global generator, then `_random_normal`."""
+    out = backend.empty(shape, np.float32)
+    backend.kernels.ms2_fill(out.reshape(-1), _seed.ms2_seed(), _dists.NORMAL, _c_float(mean), _c_float(sigma))
+    return out
+
+
+def _ms2_uniform(backend, shape, a, b):
+    """MindSpore 2.10's `_init_random_uniform`: U(a, b) as (b - a) * s + a in double."""
+    a, b = _c_float(a), _c_float(b)
+    out = backend.empty(shape, np.float32)
+    backend.kernels.ms2_fill(out.reshape(-1), _seed.ms2_seed(), _dists.UNIFORM, a, b - a)
+    return out
+
+
+def _ms2_truncated_normal(backend, shape, a, b, mean, sigma):
+    """MindSpore 2.10's `_init_truncated_normal`: the uniforms drawn on the device, the inverse CDF on the host."""
+    seed = _seed.ms2_seed()
+    if not sigma > 0:  # MindSpore's C++ raises too, after drawing the seed
+        _checks.fail("TruncatedNormal", "sigma", "> 0 with initializer_rng 'mindspore-2' (as MindSpore 2.10)",
+                     sigma)
+    unit = backend.empty(shape, np.float64)
+    backend.kernels.ms2_unit_fill(unit.reshape(-1), seed)
+    return _mindspore2.truncated_normal(backend.to_host(unit), a, b, mean, sigma)  # synchronize! device->host
+
+
+def _to_device(backend, array, dtype):
+    """A C-contiguous device array of `array` (device or host) in `dtype`; a host array is cast first, then
+    copied once."""
+    if isinstance(array, np.ndarray):
+        return backend.from_host(np.ascontiguousarray(array, dtype))  # the one host->device copy
+    return backend.xp.ascontiguousarray(array, dtype)
 
 
 def _draw(backend, shape, plan, seed, stream, key=None):
@@ -166,11 +249,17 @@ class Uniform(_Random):
 
     def __init__(self, scale=0.07):
         self.scale = _checks.check_number("Uniform", "scale", scale, minimum=0)
-        super().__init__(scale=scale)
+        super().__init__()
 
     def _plan(self, shape):
         low, high = np.float32(-self.scale), np.float32(self.scale)
         return _dists.UNIFORM, low, high - low, 0, 0, 0, 0
+
+    def _mindspore_r13(self, backend, shape):
+        return np.random.uniform(-self.scale, self.scale, shape)
+
+    def _mindspore_2(self, backend, shape):
+        return _ms2_uniform(backend, shape, -self.scale, self.scale)
 
 
 class Normal(_Random):
@@ -184,10 +273,20 @@ class Normal(_Random):
     def __init__(self, sigma=0.01, mean=0.0):
         self.sigma = _checks.check_number("Normal", "sigma", sigma, minimum=0)
         self.mean = _checks.check_number("Normal", "mean", mean)
-        super().__init__(sigma=sigma, mean=mean)
+        super().__init__()
 
     def _plan(self, shape):
         return _dists.NORMAL, self.mean, self.sigma, 0, 0, 0, 0
+
+    def _mindspore_r13(self, backend, shape):
+        seed, seed2 = _seed.r13_seeds()
+        out = backend.empty(shape, np.float32)
+        backend.kernels.r13_normal_fill(out.reshape(-1), backend.empty((16, 4), np.float32), seed, seed2,
+                                        np.float32(self.sigma), np.float32(self.mean))
+        return out
+
+    def _mindspore_2(self, backend, shape):
+        return _ms2_normal(backend, shape, self.mean, self.sigma)
 
 
 def _truncated_plan(mean, sigma, a, b):
@@ -219,10 +318,27 @@ class TruncatedNormal(_Random):
         self.b = self.mean + 2 * self.sigma if b is None else _checks.check_number("TruncatedNormal", "b", b)
         if self.a > self.b or (self.a == self.b and self.sigma > 0):
             _checks.fail("TruncatedNormal", "a", f"less than 'b' ({self.b})", self.a)
-        super().__init__(sigma=sigma, mean=mean, a=a, b=b)
+        self._bounds_given = (a is not None, b is not None)
+        super().__init__()
 
     def _plan(self, shape):
         return _truncated_plan(self.mean, self.sigma, self.a, self.b)
+
+    def _mindspore_r13(self, backend, shape):
+        """r1.3: scipy's truncnorm.rvs(-2, 2, loc=0, scale=sigma) on NumPy's global generator; other means and
+        bounds in the same call's terms."""
+        if self.sigma == 0:
+            return np.full(shape, min(max(self.mean, self.a), self.b))
+        from scipy.stats import truncnorm  # imported on first use: `import minispore` stays light
+        lo = (self.a - self.mean) / self.sigma if self._bounds_given[0] else -2
+        hi = (self.b - self.mean) / self.sigma if self._bounds_given[1] else 2
+        return truncnorm.rvs(lo, hi, loc=self.mean, scale=self.sigma, size=shape, random_state=None)
+
+    def _mindspore_2(self, backend, shape):
+        """2.10: absolute bounds, a = -2 and b = 2 unless given (so a small sigma is left untruncated)."""
+        a = self.a if self._bounds_given[0] else -2.0
+        b = self.b if self._bounds_given[1] else 2.0
+        return _ms2_truncated_normal(backend, shape, a, b, self.mean, self.sigma)
 
 
 def _calculate_fan_in_and_fan_out(shape):
@@ -237,7 +353,7 @@ _GAINS = {
     "linear": lambda p: 1.0, "conv1d": lambda p: 1.0, "conv2d": lambda p: 1.0, "conv3d": lambda p: 1.0,
     "conv_transpose1d": lambda p: 1.0, "conv_transpose2d": lambda p: 1.0, "conv_transpose3d": lambda p: 1.0,
     "sigmoid": lambda p: 1.0, "tanh": lambda p: 5.0 / 3, "relu": lambda p: math.sqrt(2.0),
-    "leaky_relu": lambda p: math.sqrt(2.0 / (1 + p * p)), "selu": lambda p: 3.0 / 4,
+    "leaky_relu": lambda p: math.sqrt(2.0 / (1 + p ** 2)), "selu": lambda p: 3.0 / 4,
 }
 
 
@@ -276,7 +392,7 @@ class VarianceScaling(_Random):
         self.mode = _checks.check_choice(type(self).__name__, "mode", mode, _MODES)
         self.distribution = _checks.check_choice(type(self).__name__, "distribution", distribution,
                                                  _DISTRIBUTIONS)
-        super().__init__(scale=scale, mode=mode, distribution=distribution)
+        super().__init__()
 
     def _plan(self, shape):
         fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
@@ -291,6 +407,17 @@ class VarianceScaling(_Random):
         std /= _TRUNCATED_STD
         return _truncated_plan(0.0, std, -2 * std, 2 * std)
 
+    def _mindspore_2(self, backend, shape):
+        """2.10's arithmetic, including its quirk: it compares the distribution with 'truncated_norm', so the
+        default 'truncated_normal' samples the uniform."""
+        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        scale = self.scale / max(1.0, fan)
+        if self.distribution == "untruncated_normal":
+            return _ms2_normal(backend, shape, 0, np.sqrt(scale))
+        limit = np.sqrt(3.0 * scale)
+        return _ms2_uniform(backend, shape, -limit, limit)
+
 
 class _Xavier(VarianceScaling):
     """Glorot & Bengio (2010): variance gain**2 / ((fan_in + fan_out) / 2)."""
@@ -300,7 +427,6 @@ class _Xavier(VarianceScaling):
     def __init__(self, gain=1):
         self.gain = _checks.check_number(type(self).__name__, "gain", gain, minimum=0, strict=True)
         super().__init__(self.gain * self.gain, "fan_avg", self._distribution)  # inf, not OverflowError
-        self._kwargs = {"gain": gain}
 
 
 class XavierUniform(_Xavier):
@@ -312,6 +438,16 @@ class XavierUniform(_Xavier):
 
     _distribution = "uniform"
 
+    def _mindspore_r13(self, backend, shape):
+        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
+        bound = self.gain * math.sqrt(6.0 / (fan_in + fan_out))  # r1.3's own arithmetic, bit for bit
+        return np.random.uniform(-bound, bound, shape)
+
+    def _mindspore_2(self, backend, shape):
+        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
+        bound = self.gain * math.sqrt(6.0 / (fan_in + fan_out))
+        return _ms2_uniform(backend, shape, -bound, bound)
+
 
 class XavierNormal(_Xavier):
     """N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010).
@@ -322,11 +458,33 @@ class XavierNormal(_Xavier):
 
     _distribution = "untruncated_normal"
 
+    def _mindspore_2(self, backend, shape):
+        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
+        return _ms2_normal(backend, shape, 0, self.gain * math.sqrt(2.0 / float(fan_in + fan_out)))
+
 
 class _He(VarianceScaling):
     """He et al. (2015): variance gain**2 / fan, gain from `calculate_gain(nonlinearity, negative_slope)`."""
 
     _distribution = None
+
+    def _r13_std(self, shape):
+        """r1.3's std = gain / sqrt(fan), in its own arithmetic."""
+        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
+        return (calculate_gain(self.nonlinearity, self.negative_slope) /
+                math.sqrt(fan_in if self.mode == "fan_in" else fan_out))
+
+    def _mindspore_r13(self, backend, shape):
+        std = self._r13_std(shape)
+        if self.distribution == "uniform":
+            return np.random.uniform(-math.sqrt(3.0) * std, math.sqrt(3.0) * std, shape)
+        return np.random.normal(0, std, shape)
+
+    def _mindspore_2(self, backend, shape):
+        std = self._r13_std(shape)  # 2.10 kept r1.3's arithmetic
+        if self.distribution == "uniform":
+            return _ms2_uniform(backend, shape, -math.sqrt(3.0) * std, math.sqrt(3.0) * std)
+        return _ms2_normal(backend, shape, 0, std)
 
     def __init__(self, negative_slope=0, mode="fan_in", nonlinearity="leaky_relu"):
         api = type(self).__name__
@@ -334,7 +492,7 @@ class _He(VarianceScaling):
         _checks.check_choice(api, "mode", mode, ("fan_in", "fan_out"))
         gain = calculate_gain(nonlinearity, negative_slope)
         super().__init__(gain * gain, mode, self._distribution)
-        self._kwargs = {"negative_slope": negative_slope, "mode": mode, "nonlinearity": nonlinearity}
+        self.negative_slope, self.nonlinearity = negative_slope, nonlinearity
 
 
 class HeUniform(_He):
@@ -364,22 +522,23 @@ class HeNormal(_He):
 class _Structured(Initializer):
     """An initializer computed from a whole tensor on the host (QR, per-column choices, fixed patterns).
 
-    Random ones draw their numbers through the RNG contract (so CPU and GPU agree bit for bit), then finish
-    in NumPy; a slice is cut from the whole tensor. Subclasses define `_host(shape, backend, seed, stream)`.
+    Random ones draw their numbers through their tensor's generator (so CPU and GPU agree bit for bit), then
+    finish in NumPy; a slice is cut from the whole tensor. Subclasses define `_host(shape, backend, draw)`, with
+    `draw` as `Initializer._claim` returns it.
     """
 
-    def _host(self, shape, backend, seed, stream):
+    def _host(self, shape, backend, draw):
         raise NotImplementedError
 
     def _initialize(self, arr):
         if self.is_random:
-            self(arr)  # __call__ claims a stream and calls generate
+            self(arr)  # __call__ claims the draw and calls generate
         else:
-            arr[...] = self._host(arr.shape, _backend.get_backend("CPU"), None, None)
+            arr[...] = self._host(arr.shape, _backend.get_backend("CPU"), None)
 
-    def generate(self, backend, shape, dtype, seed, stream, key=None):
-        array = self._host(shape, backend, seed, stream).astype(dtype, copy=False)
-        return backend.from_host(array if key is None else array[key])  # one host->device copy
+    def generate(self, backend, shape, dtype, draw, key=None):
+        array = self._host(shape, backend, draw)
+        return _to_device(backend, array if key is None else array[key], dtype)
 
 
 class Orthogonal(_Structured):
@@ -397,19 +556,35 @@ class Orthogonal(_Structured):
 
     def __init__(self, gain=1.0):
         self.gain = _checks.check_number("Orthogonal", "gain", gain)
-        super().__init__(gain=gain)
+        super().__init__()
 
-    def _host(self, shape, backend, seed, stream):
+    def _host(self, shape, backend, draw):
         if len(shape) < 2:
             _checks.fail("Orthogonal", "shape", "at least 2-d", shape)
         rows, cols = shape[0], int(np.prod(shape[1:], dtype=np.int64))
         flat = (max(rows, cols), min(rows, cols))
+        rng, seed, stream = draw
+        if rng != PORTABLE:
+            return self._mindspore_2(backend, shape)
         normal = backend.to_host(_draw(backend, flat, (_dists.NORMAL, 0, 1, 0, 0, 0, 0), seed, stream))
         q, r = np.linalg.qr(normal.astype(np.float64))
         q *= np.sign(np.diag(r))
         if rows < cols:
             q = q.T
         return (self.gain * q).reshape(shape)
+
+    def _mindspore_2(self, backend, shape):
+        """2.10: one float32 N(0, 1) draw, QR in float32 (NumPy's LAPACK), signs fixed, times gain in float32."""
+        rows = shape[0]
+        cols = int(np.prod(shape, dtype=np.int64)) // rows
+        data = backend.to_host(_ms2_normal(backend, (rows, cols), 0, 1))
+        if rows < cols:
+            data = data.T
+        q, r = np.linalg.qr(data)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (q * self.gain).reshape(shape)
 
 
 class Dirac(_Structured):
@@ -424,9 +599,9 @@ class Dirac(_Structured):
 
     def __init__(self, groups=1):
         self.groups = _checks.check_positive_int("Dirac", "groups", groups)
-        super().__init__(groups=groups)
+        super().__init__()
 
-    def _host(self, shape, backend, seed, stream):
+    def _host(self, shape, backend, draw):
         if len(shape) not in (3, 4, 5):
             _checks.fail("Dirac", "shape", "3-, 4- or 5-d", shape)
         if shape[0] % self.groups:
@@ -447,7 +622,7 @@ class Identity(_Structured):
         ValueError: a shape that is not 2-d.
     """
 
-    def _host(self, shape, backend, seed, stream):
+    def _host(self, shape, backend, draw):
         if len(shape) != 2:
             _checks.fail("Identity", "shape", "2-d", shape)
         return np.eye(*shape)
@@ -474,16 +649,27 @@ class Sparse(_Structured):
         if self.sparsity > 1:
             _checks.fail("Sparse", "sparsity", "in [0, 1]", sparsity)
         self.sigma = _checks.check_number("Sparse", "sigma", sigma, minimum=0)
-        super().__init__(sparsity=sparsity, sigma=sigma)
+        super().__init__()
 
-    def _host(self, shape, backend, seed, stream):
+    def _host(self, shape, backend, draw):
         if len(shape) != 2:
             _checks.fail("Sparse", "shape", "2-d", shape)
+        rng, seed, stream = draw
+        if rng != PORTABLE:
+            return self._mindspore_2(backend, shape)
         values = backend.to_host(_draw(backend, shape, (_dists.NORMAL, 0, self.sigma, 0, 0, 0, 0), seed, stream))
         keys = backend.to_host(_draw(backend, shape, (_dists.UNIFORM, 0, 1, 0, 0, 0, 0), seed, stream | 1 << 32))
         zeros = int(math.ceil(self.sparsity * shape[0]))
         rows = np.argsort(keys, axis=0, kind="stable")[:zeros]
         values[rows, np.arange(shape[1])] = 0
+        return values
+
+    def _mindspore_2(self, backend, shape):
+        """2.10: an N(0, sigma) draw, then per column in order the first rows of NumPy's permutation zeroed."""
+        values = backend.to_host(_ms2_normal(backend, shape, 0, self.sigma))
+        zeros = int(np.ceil(self.sparsity * shape[0]))
+        for col in range(shape[1]):
+            values[np.random.permutation(list(range(shape[0])))[:zeros], col] = 0.0
         return values
 
 

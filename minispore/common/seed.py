@@ -1,10 +1,16 @@
-"""Global seed and the stream counter of the RNG contract (DESIGN section 6).
+"""The global seed, and how each of the three initializer generators (DESIGN section 6) turns it into seeds.
 
-The value of element i of an initialised tensor is a pure function of (seed, stream, i). `stream` numbers the
-random initialiser calls since the last `set_seed`, so the same program after `set_seed(s)` gives the same
-weights. Without `set_seed`, a seed is drawn from the OS once per process and `get_seed()` stays None.
+- "portable": element i of an initialised tensor is a pure function of (seed, stream, i); `stream` numbers the
+  random initialiser calls since the last `set_seed` (claimed when the lazy tensor is created). Without
+  `set_seed`, a seed is drawn from the OS once per process and `get_seed()` stays None.
+- "mindspore-r1.3": MindSpore r1.3's `_get_graph_seed(get_seed(), "init")`, consumed when a tensor is
+  materialised: (global seed, a per-op-seed table entry), the entry then advancing by 533697028.
+- "mindspore-2": MindSpore 2.x's `np.random.randint(1, 2**63)` from NumPy's global generator, at materialisation.
+
+Every claim takes one lock, so concurrent initialisation never hands out the same stream or seed twice.
 """
 import os
+import threading
 
 import numpy as np
 
@@ -13,13 +19,19 @@ from .. import _checks
 __all__ = ["set_seed", "get_seed"]
 
 _MASK64 = (1 << 64) - 1
+_MAXINT32 = 2 ** 31 - 1
+_R13_DEFAULT_GRAPH_SEED = 87654321  # r1.3 replaces a global seed of 0 by this
+_R13_SEED_STEP = 0xD2511F53 ^ 0xCD9E8D57  # r1.3's _update_seeds: keyConstant[0] ^ keyConstant[2]
+_lock = threading.Lock()
 _state = {"seed": None, "stream": 0, "process_seed": None}
+_r13_table = {}  # op seed -> the next seed2 of r1.3's ("init", op seed) entry
 
 
 def set_seed(seed):
-    """Set the global seed: initialisers after this call draw streams 0, 1, 2, ... of this seed.
+    """Set the global seed: initialisers after this call draw the same values on every run.
 
-    Like MindSpore, it also seeds NumPy's global generator (used by user `Initializer` subclasses).
+    Like MindSpore, it also seeds NumPy's global generator (which MindSpore's own initializers, user
+    `Initializer` subclasses and the "mindspore-*" generators draw from) and resets r1.3's per-op seed table.
 
     Args:
         seed (int): 0 <= seed < 2**32.
@@ -31,9 +43,12 @@ def set_seed(seed):
     _checks.check_non_negative_int("set_seed", "seed", seed)
     if seed >= 2 ** 32:
         _checks.fail("set_seed", "seed", "less than 2**32", seed)
-    _state["seed"] = int(seed)
-    _state["stream"] = 0
-    np.random.seed(int(seed))
+    with _lock:
+        _state["seed"] = int(seed)
+        _state["stream"] = 0
+        for op_seed in _r13_table:  # r1.3's _reset_op_seed
+            _r13_table[op_seed] = op_seed
+        np.random.seed(int(seed))
 
 
 def get_seed():
@@ -50,12 +65,36 @@ def splitmix64(x):
 
 
 def next_stream():
-    """Claim the next stream: returns (seed, stream) for one random initialiser call."""
-    seed = _state["seed"]
-    if seed is None:
-        if _state["process_seed"] is None:
-            _state["process_seed"] = int.from_bytes(os.urandom(4), "little")
-        seed = _state["process_seed"]
-    stream = _state["stream"]
-    _state["stream"] = stream + 1
+    """Claim the next stream of the portable generator: returns (seed, stream) for one random initialiser call."""
+    with _lock:
+        seed = _state["seed"]
+        if seed is None:
+            if _state["process_seed"] is None:
+                _state["process_seed"] = int.from_bytes(os.urandom(4), "little")
+            seed = _state["process_seed"]
+        stream = _state["stream"]
+        _state["stream"] = stream + 1
     return seed, stream
+
+
+def r13_seeds():
+    """(seed, seed2) of MindSpore r1.3's `_get_graph_seed(get_seed(), "init")`, advancing its table entry.
+
+    With no global seed r1.3 passes (0, 0) and its kernel seeds itself from the clock; here both come from the
+    OS instead (equally unrepeatable).
+    """
+    with _lock:
+        op_seed = _state["seed"]
+        if op_seed is None:
+            return (int.from_bytes(os.urandom(4), "little") % _MAXINT32,
+                    int.from_bytes(os.urandom(4), "little") % _MAXINT32)
+        global_seed = _R13_DEFAULT_GRAPH_SEED if op_seed == 0 else op_seed
+        entry = _r13_table.setdefault(op_seed, op_seed)
+        _r13_table[op_seed] = entry + _R13_SEED_STEP
+    return global_seed % _MAXINT32, entry % _MAXINT32
+
+
+def ms2_seed():
+    """MindSpore 2.x's per-initializer seed: `np.random.randint(1, 2**63)` from NumPy's global generator."""
+    with _lock:
+        return int(np.random.randint(low=1, high=2 ** 63, dtype=np.int64))

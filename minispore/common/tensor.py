@@ -82,7 +82,7 @@ class Tensor:
             self._shape = check_shape("Tensor", shape)
             self._dtype = dtype
             self._data = None
-            self._lazy = (init,) + (_seed.next_stream() if init.is_random else (None, None))
+            self._lazy = (init, init._claim())
             return
         if input_data is None:
             raise ValueError("For 'Tensor', the 'input_data' must be set when 'init' is None, but got None.")
@@ -123,10 +123,20 @@ class Tensor:
         return self.init is not None
 
     def init_data(self, slice_index=None, shape=None, opt_shard_group=None):
-        """Generate the data of a lazily initialised tensor (no-op otherwise) and return the tensor."""
+        """Generate the data of a lazily initialised tensor (no-op otherwise) and return the tensor.
+
+        MindSpore's sharding arguments (`slice_index`, `shape`, `opt_shard_group`) are refused: minispore runs
+        on one device (`Tensor._init_slice` generates a slice alone).
+
+        Raises:
+            ValueError: any of the sharding arguments is given.
+        """
+        for arg, value in (("slice_index", slice_index), ("shape", shape), ("opt_shard_group", opt_shard_group)):
+            if value is not None:
+                _checks.fail("Tensor.init_data", arg, "None (parameter sharding is not supported)", value)
         if self._data is None:
-            init, seed, stream = self._lazy
-            self._data = init.generate(self._backend, self._shape, self._dtype.np_type, seed, stream)
+            init, draw = self._lazy
+            self._data = init.generate(self._backend, self._shape, self._dtype.np_type, draw)
         return self
 
     def _init_slice(self, key):
@@ -136,8 +146,8 @@ class Tensor:
         """
         if self._lazy is None:
             raise ValueError("For 'Tensor._init_slice', the tensor must have been created by an initializer.")
-        init, seed, stream = self._lazy
-        return init.generate(self._backend, self._shape, self._dtype.np_type, seed, stream, key)
+        init, draw = self._lazy
+        return init.generate(self._backend, self._shape, self._dtype.np_type, draw, key)
 
     def _array(self):
         """The device array of the data, generated first if still lazy."""
