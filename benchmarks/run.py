@@ -123,6 +123,14 @@ def bench_convs(backend, rounds, rows):
 
 
 def bench_inits(backend, rounds, rows, quick):
+    """The fills of each initializer generator (context initializer_rng) against PyTorch's and NumPy's."""
+    for rng in context.INITIALIZER_RNGS:
+        context.set_context(initializer_rng=rng)
+        _bench_inits(backend, rounds, rows, quick, rng)
+    context.set_context(initializer_rng="mindspore-r1.3")
+
+
+def _bench_inits(backend, rounds, rows, quick, rng):
     big = (2048, 2048) if quick else (4096, 4096)
     for shape in (big, (64, 3, 3, 3)):
         nbytes = 4.0 * np.prod(shape)
@@ -149,7 +157,7 @@ def bench_inits(backend, rounds, rows, quick):
                 gen = np.random.default_rng(0)
                 contenders["numpy"] = lambda f=numpy_fn: f(gen, shape)
             medians = interleaved(contenders, rounds)
-            rows.append(report(f"init {name} {shape}", medians, "GB/s", nbytes / 1e9))
+            rows.append(report(f"init {rng} {name} {shape}", medians, "GB/s", nbytes / 1e9))
 
 
 def bench_add(backend, rounds, rows, quick):
