@@ -52,9 +52,12 @@ class Backend:
         with self._on():
             return self.xp.full(shape, value, dtype)
 
-    def from_host(self, array):
-        """A C-contiguous device array holding `array` (a host->device copy on a GPU)."""
+    def from_host(self, array, copy=False):
+        """A C-contiguous device array holding `array` (a host->device copy on a GPU; on the CPU a copy only when
+        `copy` or when `array` is not C-contiguous)."""
         with self._on():
+            if copy and self.xp is np:
+                return np.array(array, order="C", copy=True)
             return self.xp.asarray(array, order="C")
 
     def to_host(self, array):
@@ -63,6 +66,7 @@ class Backend:
 
 
 _backends = {}
+_backends_lock = threading.Lock()  # two threads' first tensors must not build two CPU backends
 
 
 def _simulated():
@@ -111,8 +115,10 @@ def get_backend(name, device_id=0):
     key = (name, device_id if name == "GPU" else 0)
     backend = _backends.get(key)
     if backend is None:
-        backend = (_make_gpu if name == "GPU" else _make_cpu)(key[1])
-        _backends[key] = backend
+        with _backends_lock:  # ops compare backends by identity: there must be one per device
+            backend = _backends.get(key)
+            if backend is None:
+                backend = _backends[key] = (_make_gpu if name == "GPU" else _make_cpu)(key[1])
     return backend
 
 

@@ -5,6 +5,7 @@ random initialiser calls since the last `set_seed`, so the same program after `s
 weights. Without `set_seed`, a seed is drawn from the OS once per process and `get_seed()` stays None.
 """
 import os
+import threading
 
 import numpy as np
 
@@ -14,6 +15,7 @@ __all__ = ["set_seed", "get_seed"]
 
 _MASK64 = (1 << 64) - 1
 _state = {"seed": None, "stream": 0, "process_seed": None}
+_lock = threading.Lock()  # streams are claimed by one thread at a time: two threads never share one
 
 
 def set_seed(seed):
@@ -31,9 +33,10 @@ def set_seed(seed):
     _checks.check_non_negative_int("set_seed", "seed", seed)
     if seed >= 2 ** 32:
         _checks.fail("set_seed", "seed", "less than 2**32", seed)
-    _state["seed"] = int(seed)
-    _state["stream"] = 0
-    np.random.seed(int(seed))
+    with _lock:
+        _state["seed"] = int(seed)
+        _state["stream"] = 0
+        np.random.seed(int(seed))
 
 
 def get_seed():
@@ -51,11 +54,12 @@ def splitmix64(x):
 
 def next_stream():
     """Claim the next stream: returns (seed, stream) for one random initialiser call."""
-    seed = _state["seed"]
-    if seed is None:
-        if _state["process_seed"] is None:
-            _state["process_seed"] = int.from_bytes(os.urandom(4), "little")
-        seed = _state["process_seed"]
-    stream = _state["stream"]
-    _state["stream"] = stream + 1
+    with _lock:
+        seed = _state["seed"]
+        if seed is None:
+            if _state["process_seed"] is None:
+                _state["process_seed"] = int.from_bytes(os.urandom(4), "little")
+            seed = _state["process_seed"]
+        stream = _state["stream"]
+        _state["stream"] = stream + 1
     return seed, stream
