@@ -11,6 +11,7 @@ import numpy as np
 from numba import prange
 
 from . import bodies
+from ._parallel import serialised
 from ._retarget import compile_bodies
 from .cpu_conv import conv, conv_scratch_shape
 
@@ -55,6 +56,7 @@ _FILL_BLOCKS = {dist: _specialise(_fill_blocks, f"_fill_blocks_{name}", _DIST=di
     (bodies.UNIFORM, "uniform"), (bodies.NORMAL, "normal"), (bodies.TRUNCATED_NORMAL, "truncated_normal"))}
 
 
+@serialised
 def random_fill(out, start, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     """out[t] = sample of element start + t of the stream: Philox block (i >> 2, stream), word i & 3.
 
@@ -73,9 +75,14 @@ def random_fill(out, start, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
                            dist, p0, p1, p2, p3, lo, hi)
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
+@serialised
 def random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     """out[t] = sample of element index[t] of the stream (any slice of a tensor, generated alone)."""
+    _random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     s0 = np.uint32(stream & _LO32)
     s1 = np.uint32(stream >> 32)
     for t in prange(out.size):
@@ -134,6 +141,7 @@ _BINARY = {op: _specialise(_binary, f"_binary_{name}", _OP=op)
            for op, name in ((bodies.ADD, "add"), (bodies.SUB, "sub"), (bodies.MUL, "mul"))}
 
 
+@serialised
 def binary(op, out, a, b, shape, sa, sb):
     """out = a (op) b over `shape`, C order; a and b are flat with element strides sa, sb (0 = broadcast)."""
     if out.size:

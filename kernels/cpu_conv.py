@@ -18,6 +18,7 @@ from numba.core import types
 from numba.extending import intrinsic
 
 from . import bodies
+from ._parallel import serialised
 
 __all__ = ["conv_scratch_shape", "conv"]
 
@@ -453,6 +454,7 @@ def _check_contiguous(**arrays):
             raise ValueError(f"cpu_conv.conv needs C-contiguous arrays, but '{name}' is not.")
 
 
+@serialised
 def conv(x, w, out, scratch, kernel, stride, dilation, pad, out_size):
     """out[n, g] = w[g] (*) x[n, g]: x (N, C, D, H, W), w (G, O/G, C/G*KD*KH*KW), out (N, G, O/G, P).
 

@@ -94,3 +94,23 @@ def test_streams_claimed_by_concurrent_threads_are_distinct():
     """, 4)
     streams = [int(s) for line in out for s in line.split()]
     assert sorted(streams) == list(range(8000))
+
+
+@pytest.mark.parametrize("layer", ["workqueue", "default"])
+def test_kernels_called_from_two_threads_at_once_under_any_threading_layer(layer):
+    # Numba's workqueue layer (its fallback without OpenMP or TBB) aborted the process on concurrent regions
+    env = {"NUMBA_THREADING_LAYER": layer, "NUMBA_NUM_THREADS": "2"}
+    _run_threads_in_a_fresh_process("""
+        import numba
+        from minispore import Tensor
+        from minispore.common.initializer import Normal, initializer
+        from minispore.ops import operations as ops
+        x = Tensor(np.ones((1, 8, 6, 7), np.float32))
+        w = Tensor(np.ones((4, 8, 3, 3), np.float32))
+        for _ in range(20):
+            assert (ops.Conv2D(4, 3)(x, w).asnumpy() == 72).all()  # Winograd
+            assert (ops.Conv2D(4, 3, stride=2)(x, w).asnumpy() == 72).all()  # im2col
+            assert ((x + x).asnumpy() == 2).all()
+            initializer(Normal(), [64, 64]).asnumpy()
+        collected.append(numba.threading_layer())
+    """, 2, env)
