@@ -7,15 +7,18 @@ convolution launchers live in `cpu_conv.py` and are re-exported here.
 import types as types_module
 
 import numba
+import numba.core.caching
 import numpy as np
 from numba import prange
 
-from . import bodies
+from . import _cache, bodies
 from ._parallel import serialised
 from ._retarget import compile_bodies
 from .cpu_conv import conv, conv_scratch_shape
 
 __all__ = ["random_fill", "random_fill_at", "conv_scratch_shape", "conv", "binary", "philox4x32"]
+
+_cache.install(numba.core.caching)  # before the first cache=True kernel
 
 # error_model="numpy": no ZeroDivisionError branches, so LLVM can vectorize the bodies' arithmetic
 _body = compile_bodies(lambda fn: numba.njit(inline="always", error_model="numpy")(fn))

@@ -11,16 +11,19 @@ import glob
 import os
 
 import numba
+import numba.core.caching
 import numpy as np
 from llvmlite import ir
 from numba import prange
 from numba.core import types
 from numba.extending import intrinsic
 
-from . import bodies
+from . import _cache, bodies
 from ._parallel import serialised
 
 __all__ = ["conv_scratch_shape", "conv"]
+
+_cache.install(numba.core.caching)  # before the first cache=True kernel
 
 valid_range = numba.njit(inline="always")(bodies.valid_range)  # a body that calls no other body
 

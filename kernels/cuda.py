@@ -12,11 +12,15 @@ which rounds the same way there.
 import numpy as np
 from numba import config, cuda, float32, float64
 
+from . import _cache
 from ._retarget import compile_bodies
 
 __all__ = ["random_fill", "random_fill_at", "conv_scratch_shape", "conv", "binary", "philox4x32"]
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
+if not SIMULATED:  # the simulator caches nothing
+    from numba.cuda.core import caching as _caching
+    _cache.install(_caching)  # before the first cache=True kernel
 config.CUDA_LOW_OCCUPANCY_WARNINGS = False  # small tensors make small grids; that is expected, not a problem
 
 if SIMULATED:
