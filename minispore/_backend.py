@@ -39,8 +39,12 @@ class Backend:
             return self.xp.empty(shape, dtype)
 
     def scratch(self, shape, dtype):
-        """A reusable work buffer of `shape` (contents undefined), kept per Python thread and grown on demand,
-        so kernels needing workspace neither allocate nor pay first-touch page faults on every call."""
+        """A work buffer of `shape` (contents undefined). On the CPU it is kept per Python thread and grown on
+        demand, so kernels needing workspace neither allocate nor pay first-touch page faults on every call; on a
+        GPU it comes from CuPy's memory pool and goes back there when the caller drops it, so the largest
+        convolution run so far does not keep its workspace for ever."""
+        if self.name != "CPU":
+            return self.empty(shape, dtype)
         nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
         buffer = getattr(self._local, "scratch", None)
         if buffer is None or buffer.nbytes < nbytes:

@@ -437,3 +437,34 @@ def test_im2col_blocks_that_cut_rows_and_k_match_the_oracle(case, columns, rows)
         _check_against_oracle(2, case, "pad")
     finally:
         cpu_conv._COLUMNS_PER_ITEM, cpu_conv._COLUMN_ELEMENTS = saved
+
+
+@pytest.mark.parametrize("budget", [40, 320])
+def test_gpu_conv_in_steps_of_images_or_positions_matches_the_oracle(device, budget):
+    # the GPU conv bounds its im2col: steps of a few images (320) or of a block of one image's positions (40)
+    if device != "GPU":
+        pytest.skip("the GPU backend's stepping")
+    from minispore.kernels import cuda as gpu_kernels
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 2, 4, 5)).astype(np.float32)
+    w = rng.standard_normal((4, 1, 2, 2)).astype(np.float32)
+    saved = gpu_kernels._COLUMN_ELEMENTS
+    gpu_kernels._COLUMN_ELEMENTS = budget
+    try:
+        assert gpu_kernels._chunks(x.shape, (2, 2, 4), (1, 4, 5)) == ((1, 5) if budget == 40 else (2, 20))
+        got = _run_conv(2, x, w, "pad", (1, 0, 0, 1), 1, 1, 2)
+    finally:
+        gpu_kernels._COLUMN_ELEMENTS = saved
+    np.testing.assert_allclose(got, oracle.conv(x, w, (1, 1), (1, 1), (1, 0), (0, 1), 2), rtol=1e-5, atol=1e-5)
+
+
+def test_gpu_scratch_goes_back_to_the_pool(device):
+    # the GPU held the workspace of its largest convolution for ever; it now comes from CuPy's pool per call
+    from minispore import _backend
+    backend = _backend.current_backend()
+    first = backend.scratch((1000,), np.float32)
+    if device == "CPU":
+        assert np.shares_memory(first, backend.scratch((10,), np.float32))  # reused: no page faults per call
+    else:
+        assert getattr(backend._local, "scratch", None) is None
+        assert not np.shares_memory(first, backend.scratch((10,), np.float32))
