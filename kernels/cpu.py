@@ -8,15 +8,19 @@ from a body shared with the GPU, is here.
 import types as types_module
 
 import numba
+import numba.core.caching
 import numpy as np
 from numba import prange
 
-from . import bodies
+from . import _cache, bodies
+from ._parallel import serialised
 from ._retarget import compile_bodies
 from .cpu_conv import conv, conv_scratch_shape
 
 __all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape", "conv",
            "conv_direct", "binary", "philox4x32"]
+
+_cache.install(numba.core.caching)  # before the first cache=True kernel
 
 # error_model="numpy": no ZeroDivisionError branches, so LLVM can vectorize the bodies' arithmetic
 _body = compile_bodies(lambda fn: numba.njit(inline="always", error_model="numpy")(fn))
@@ -67,6 +71,7 @@ _FILL_BLOCKS = {dist: _specialise(_fill_blocks, f"_fill_blocks_{name}", _DIST=di
     (bodies.UNIFORM, "uniform"), (bodies.NORMAL, "normal"), (bodies.TRUNCATED_NORMAL, "truncated_normal"))}
 
 
+@serialised
 def random_fill(out, start, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     """out[t] = sample of element start + t of the stream: Philox block (i >> 2, stream), word i & 3.
 
@@ -84,9 +89,14 @@ def random_fill(out, start, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
                            dist, p0, p1, p2, p3, lo, hi)
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
+@serialised
 def random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     """out[t] = sample of element index[t] of the stream (any slice of a tensor, generated alone)."""
+    _random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     for t in prange(out.size):
         i = index[t]
         w0, w1, w2, w3 = contract_block(i >> 2, stream, k0, k1)
@@ -175,6 +185,7 @@ def _r13_normals(out, tail, sigma, mean):
                 out[start + 2 * p + 1] = mul(z1, sigma) + mean
 
 
+@serialised
 def r13_normal_fill(out, tail, seed, seed2, sigma, mean):
     """MindSpore r1.3's random_normal(shape, seed, seed2) * sigma + mean into the flat float32 `out`.
 
@@ -217,6 +228,7 @@ def _ms2_last_block(out, seed, dist, p0, p1):
         out[4 * b + j] = lane(v, j)
 
 
+@serialised
 def ms2_fill(out, seed, dist, p0, p1):
     """MindSpore 2.10's _random_uniform (p0 = a, p1 = b - a) or _random_normal (p0 = mean, p1 = sigma), all as
     doubles, into the flat float32 `out`."""
@@ -226,9 +238,15 @@ def ms2_fill(out, seed, dist, p0, p1):
         _ms2_last_block(out, seed, dist, p0, p1)
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
+@serialised
 def ms2_unit_fill(out, seed):
     """out[i] = word i of 2.10's generator / 2**32, in the flat float64 `out` (TruncatedNormal's uniforms)."""
+    if out.size:
+        _ms2_unit_fill(out, seed)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _ms2_unit_fill(out, seed):
     for i in prange(out.size):
         out[i] = ms2_unit(lane(ms2_block(i >> 2, seed), i & 3))
 
@@ -250,6 +268,7 @@ def _conv_direct(x, w, out, stride, dilation, pad):
                       oh0 * stride[1] - pad[1], dilation, stride, pad[2], 0, ow_n)
 
 
+@serialised
 def conv_direct(x, w, out, stride, dilation, pad):
     """out = conv(x, w) summed tap by tap in (channel, depth, row, column) order, float32 only.
 
@@ -308,6 +327,7 @@ _BINARY = {op: _specialise(_binary, f"_binary_{name}", _OP=op)
            for op, name in ((bodies.ADD, "add"), (bodies.SUB, "sub"), (bodies.MUL, "mul"))}
 
 
+@serialised
 def binary(op, out, a, b, shape, sa, sb):
     """out = a (op) b over `shape`, C order; a and b are flat with element strides sa, sb (0 = broadcast)."""
     if out.size:

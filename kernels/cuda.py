@@ -3,26 +3,32 @@
 Every launcher has the same name and signature as its twin in `cpu.py`. The element kernels' launch geometry
 is decided in `_grid` alone: a fixed block size and a capped grid on a real GPU, one tiny block under Numba's
 CUDA simulator (NUMBA_ENABLE_CUDASIM=1), where every CUDA thread is a Python thread. They loop grid-stride, so
-their results never depend on the geometry. The GEMM's grid is one block per output tile (`_TM` x `_TN`).
+their results never depend on the geometry. The convolution's GEMM is cuBLAS's, through `cupy.matmul`.
 
 Bit-identity with the CPU: the CUDA compiler contracts a*b+c into an FMA, which the CPU does not, so the bodies'
 `mul` is ``__fmul_rn`` here (never fused). The simulator's libdevice functions are stubs, so it keeps plain `*`,
 which rounds the same way there.
 """
 import numpy as np
-from numba import config, cuda, float32, float64
+from numba import config, cuda
 
+from . import _cache
 from ._retarget import compile_bodies
 
 __all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape", "conv",
            "conv_direct", "binary", "philox4x32"]
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
+if not SIMULATED:  # the simulator caches nothing
+    from numba.cuda.core import caching as _caching
+    _cache.install(_caching)  # before the first cache=True kernel
 config.CUDA_LOW_OCCUPANCY_WARNINGS = False  # small tensors make small grids; that is expected, not a problem
 
 if SIMULATED:
     _overrides = {}
+    _xp = np  # device arrays are NumPy arrays
 else:
+    import cupy as _xp  # the GPU backend checked it imports before importing this module
     from numba.cuda import libdevice
     _overrides = {"mul": libdevice.fmul_rn, "dmul": libdevice.dmul_rn}
 
@@ -221,126 +227,88 @@ def conv_direct(x, w, out, stride, dilation, pad):
         _conv_direct[blocks, threads](x, w, out, stride, dilation, pad)
 
 
-# --- convolution: im2col + tiled GEMM -----------------------------------------------------------------------------
+# --- convolution: im2col + cuBLAS -------------------------------------------------------------------------------
 @cuda.jit(cache=not SIMULATED)
-def _im2col(x, cols, kernel, stride, dilation, pad, out_size):
+def _im2col(x, cols, n0, p0, kernel, stride, dilation, pad, out_size):
+    """cols[i, r, j] = im2col row r = (c, kd, kh, kw) of image n0 + i at output position p0 + j, zero outside x."""
     kd_n, kh_n, kw_n = kernel
     od_n, oh_n, ow_n = out_size
     k3 = kd_n * kh_n * kw_n
-    p_n = od_n * oh_n * ow_n
     rows = cols.shape[1]
-    total = cols.shape[0] * rows * p_n
-    t = cuda.grid(1)
+    p_n = cols.shape[2]
+    total = np.int64(cols.shape[0]) * rows * p_n
+    t = np.int64(cuda.grid(1))  # 64-bit: a chunk may hold more than 2**31 elements
+    step = np.int64(cuda.gridsize(1))
     while t < total:
-        p = t % p_n
+        p = p0 + t % p_n
         r = (t // p_n) % rows
-        n = t // (p_n * rows)
+        n = n0 + t // (p_n * rows)
         c = r // k3
         k = r % k3
         z = (p // (oh_n * ow_n)) * stride[0] - pad[0] + (k // (kh_n * kw_n)) * dilation[0]
         y = ((p // ow_n) % oh_n) * stride[1] - pad[1] + ((k // kw_n) % kh_n) * dilation[1]
         w = (p % ow_n) * stride[2] - pad[2] + (k % kw_n) * dilation[2]
         if inside(x, z, y, w):
-            cols[n, r, p] = x[n, c, z, y, w]
+            cols[t // (p_n * rows), r, t % p_n] = x[n, c, z, y, w]
         else:
-            cols[n, r, p] = 0
-        t += cuda.gridsize(1)
+            cols[t // (p_n * rows), r, t % p_n] = 0
+        t += step
 
 
-# Block tile TM x TN of the output, TK deep, each thread computing RM x RN outputs from registers.
-if SIMULATED:
-    _TM, _TN, _TK, _RM, _RN = 16, 16, 16, 4, 4  # few, fat blocks: the simulator pays per block and barrier
-else:
-    _TM, _TN, _TK, _RM, _RN = 64, 64, 16, 4, 4
-_TY, _TX = _TM // _RM, _TN // _RN  # threads per block along rows and columns
+_COLUMN_ELEMENTS = 1 << 25  # the most im2col elements one step holds (128 MiB of float32): cuBLAS-sized GEMMs
 
 
-def _make_gemm(acc_type):
-    """The tiled GEMM kernel accumulating in `acc_type` (float32 or float64)."""
-
-    @cuda.jit
-    def kernel(w, cols, out):
-        groups, m_n, k_n = w.shape
-        p_n = cols.shape[3]
-        n = cuda.blockIdx.z // groups
-        g = cuda.blockIdx.z % groups
-        m0 = cuda.blockIdx.y * _TM
-        p0 = cuda.blockIdx.x * _TN
-        tx = cuda.threadIdx.x
-        ty = cuda.threadIdx.y
-        tid = ty * _TX + tx
-        a_tile = cuda.shared.array((_TK, _TM), acc_type)
-        b_tile = cuda.shared.array((_TK, _TN), acc_type)
-        acc = cuda.local.array((_RM, _RN), acc_type)
-        a_reg = cuda.local.array(_RM, acc_type)
-        b_reg = cuda.local.array(_RN, acc_type)
-        for i in range(_RM):
-            for j in range(_RN):
-                acc[i, j] = 0
-        for k0 in range(0, k_n, _TK):
-            for e in range(tid, _TM * _TK, _TX * _TY):
-                mm = e // _TK
-                kk = e % _TK
-                ok = m0 + mm < m_n and k0 + kk < k_n
-                a_tile[kk, mm] = w[g, m0 + mm, k0 + kk] if ok else 0
-            for e in range(tid, _TK * _TN, _TX * _TY):
-                kk = e // _TN
-                pp = e % _TN
-                ok = k0 + kk < k_n and p0 + pp < p_n
-                b_tile[kk, pp] = cols[n, g, k0 + kk, p0 + pp] if ok else 0
-            cuda.syncthreads()
-            for kk in range(_TK):
-                for i in range(_RM):
-                    a_reg[i] = a_tile[kk, ty + i * _TY]
-                for j in range(_RN):
-                    b_reg[j] = b_tile[kk, tx + j * _TX]
-                for i in range(_RM):
-                    for j in range(_RN):
-                        acc[i, j] += a_reg[i] * b_reg[j]
-            cuda.syncthreads()
-        for i in range(_RM):
-            m = m0 + ty + i * _TY
-            for j in range(_RN):
-                p = p0 + tx + j * _TX
-                if m < m_n and p < p_n:
-                    out[n, g, m, p] = acc[i, j]
-
-    return kernel
-
-
-_GEMMS = {}
+def _chunks(x_shape, w_shape, out_size):
+    """(images, positions) of one step of `conv`: whole images while their im2col fits _COLUMN_ELEMENTS, else one
+    image and a block of positions (at least one)."""
+    rows = x_shape[1] * (w_shape[2] // (x_shape[1] // w_shape[0]))
+    p_n = out_size[0] * out_size[1] * out_size[2]
+    per_image = max(1, rows * p_n)
+    if per_image <= _COLUMN_ELEMENTS:
+        return max(1, min(x_shape[0], _COLUMN_ELEMENTS // per_image)), p_n
+    return 1, max(1, _COLUMN_ELEMENTS // max(1, rows))
 
 
 def conv_scratch_shape(x_shape, w_shape, kernel, stride, dilation, out_size):
-    """Shape of the scratch `conv` needs: the whole im2col, (N, C*KD*KH*KW, OD*OH*OW)."""
-    per_group = x_shape[1] // w_shape[0]
-    return x_shape[0], x_shape[1] * (w_shape[2] // per_group), out_size[0] * out_size[1] * out_size[2]
+    """Shape (elements,) of the scratch `conv` needs: the im2col of one step (see `_chunks`)."""
+    images, positions = _chunks(x_shape, w_shape, out_size)
+    return (images * x_shape[1] * (w_shape[2] // (x_shape[1] // w_shape[0])) * positions,)
 
 
 def conv(x, w, out, scratch, kernel, stride, dilation, pad, out_size):
     """out[n, g] = w[g] @ im2col(x)[n, g]: x (N, C, D, H, W), w (G, O/G, C/G*KD*KH*KW), out (N, G, O/G, P).
 
-    im2col into the scratch (rows of one group are contiguous, so it reshapes to (N, G, K, P) without a copy),
-    then the shared-memory tiled GEMM.
+    Step by step (a few images, or a block of one image's positions): im2col into the scratch (rows of one group
+    are contiguous, so it reshapes to (images, G, K, positions) without a copy), then one matmul batched over
+    images and groups: cuBLAS through CuPy on a GPU, NumPy's under the simulator. Only 1-d grid-stride launches
+    with a capped grid: no grid dimension depends on the shape.
     """
     if not out.size:
         return
-    blocks, threads = _grid(scratch.size)
-    _im2col[blocks, threads](x, scratch, kernel, stride, dilation, pad, out_size)
-    dtype = np.dtype(out.dtype)
-    kernel_fn = _GEMMS.get(dtype)
-    if kernel_fn is None:
-        kernel_fn = _GEMMS[dtype] = _make_gemm(float64 if dtype == np.float64 else float32)
-    cols = scratch.reshape(x.shape[0], w.shape[0], w.shape[2], scratch.shape[2])
-    grid = (-(-cols.shape[3] // _TN), -(-w.shape[1] // _TM), cols.shape[0] * w.shape[0])
-    kernel_fn[grid, (_TX, _TY)](w, cols, out)
+    n_batch, groups, k_n = x.shape[0], w.shape[0], w.shape[2]
+    p_n = out.shape[3]
+    images, positions = _chunks(x.shape, w.shape, out_size)
+    rows = groups * k_n
+    for n0 in range(0, n_batch, images):
+        n1 = min(n0 + images, n_batch)
+        for p0 in range(0, p_n, positions):
+            p1 = min(p0 + positions, p_n)
+            cols = scratch[:(n1 - n0) * rows * (p1 - p0)].reshape(n1 - n0, rows, p1 - p0)
+            blocks, threads = _grid(cols.size)
+            _im2col[blocks, threads](x, cols, n0, p0, kernel, stride, dilation, pad, out_size)
+            cols = cols.reshape(n1 - n0, groups, k_n, p1 - p0)
+            if p1 - p0 == p_n:
+                _xp.matmul(w, cols, out=out[n0:n1])
+            else:
+                out[n0:n1, :, :, p0:p1] = _xp.matmul(w, cols)
 
 
 # --- element-wise -------------------------------------------------------------------------------------------------
 @cuda.jit(cache=not SIMULATED)
 def _binary(op, out, a, b, shape, sa, sb):
     nd = len(shape)
-    t = cuda.grid(1)
+    t = np.int64(cuda.grid(1))
+    step = np.int64(cuda.gridsize(1))
     while t < out.size:
         rem = t
         oa = 0
@@ -351,7 +319,7 @@ def _binary(op, out, a, b, shape, sa, sb):
             oa += idx * sa[d]
             ob += idx * sb[d]
         out[t] = binary_value(op, a[oa], b[ob])
-        t += cuda.gridsize(1)
+        t += step
 
 
 def binary(op, out, a, b, shape, sa, sb):

@@ -39,8 +39,12 @@ class Backend:
             return self.xp.empty(shape, dtype)
 
     def scratch(self, shape, dtype):
-        """A reusable work buffer of `shape` (contents undefined), kept per Python thread and grown on demand,
-        so kernels needing workspace neither allocate nor pay first-touch page faults on every call."""
+        """A work buffer of `shape` (contents undefined). On the CPU it is kept per Python thread and grown on
+        demand, so kernels needing workspace neither allocate nor pay first-touch page faults on every call; on a
+        GPU it comes from CuPy's memory pool and goes back there when the caller drops it, so the largest
+        convolution run so far does not keep its workspace for ever."""
+        if self.name != "CPU":
+            return self.empty(shape, dtype)
         nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
         buffer = getattr(self._local, "scratch", None)
         if buffer is None or buffer.nbytes < nbytes:
@@ -52,9 +56,12 @@ class Backend:
         with self._on():
             return self.xp.full(shape, value, dtype)
 
-    def from_host(self, array):
-        """A C-contiguous device array holding `array` (a host->device copy on a GPU)."""
+    def from_host(self, array, copy=False):
+        """A C-contiguous device array holding `array` (a host->device copy on a GPU; on the CPU a copy only when
+        `copy` or when `array` is not C-contiguous)."""
         with self._on():
+            if copy and self.xp is np:
+                return np.array(array, order="C", copy=True)
             return self.xp.asarray(array, order="C")
 
     def to_host(self, array):
@@ -63,6 +70,7 @@ class Backend:
 
 
 _backends = {}
+_backends_lock = threading.Lock()  # two threads' first tensors must not build two CPU backends
 
 
 def _simulated():
@@ -111,8 +119,10 @@ def get_backend(name, device_id=0):
     key = (name, device_id if name == "GPU" else 0)
     backend = _backends.get(key)
     if backend is None:
-        backend = (_make_gpu if name == "GPU" else _make_cpu)(key[1])
-        _backends[key] = backend
+        with _backends_lock:  # ops compare backends by identity: there must be one per device
+            backend = _backends.get(key)
+            if backend is None:
+                backend = _backends[key] = (_make_gpu if name == "GPU" else _make_cpu)(key[1])
     return backend
 
 

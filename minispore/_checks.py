@@ -4,16 +4,37 @@
 Validation happens once, at the API boundary; kernels never check and never raise.
 """
 import numbers
+import reprlib
 
 __all__ = [
-    "fail", "is_int", "check_type", "check_int", "check_positive_int", "check_non_negative_int", "check_bool",
+    "fail", "shown", "check_representable", "is_int", "check_type", "check_int", "check_positive_int", "check_non_negative_int", "check_bool",
     "check_number", "check_choice", "check_int_tuple",
 ]
 
 
+_SHOWN_MAX = 200  # characters of a rejected value an error message quotes
+_REPR = reprlib.Repr()  # keyword arguments need Python 3.12
+_REPR.maxlevel, _REPR.maxtuple, _REPR.maxlist, _REPR.maxdict, _REPR.maxset, _REPR.maxfrozenset = 3, 16, 16, 8, 8, 8
+_REPR.maxstring, _REPR.maxlong, _REPR.maxother = _SHOWN_MAX, 60, _SHOWN_MAX
+
+
+def shown(value):
+    """`value` as a message quotes it: a str in quotes, anything else as str(), in at most ~200 characters.
+
+    Containers are abbreviated while they are printed (reprlib), so a million-element list costs no more than a
+    short one."""
+    if isinstance(value, str):
+        text = repr(value[:_SHOWN_MAX])
+    elif isinstance(value, (list, tuple, dict, set, frozenset)):
+        text = _REPR.repr(value)
+    else:
+        text = str(value)
+    return text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX] + "..."
+
+
 def _describe(value, error):
-    shown = repr(value) if isinstance(value, str) else str(value)
-    return f"{shown} of type {type(value).__name__}" if error is TypeError else shown
+    text = shown(value)
+    return f"{text} of type {type(value).__name__}" if error is TypeError else text
 
 
 def fail(api, arg, expected, value, error=ValueError):
@@ -24,6 +45,23 @@ def fail(api, arg, expected, value, error=ValueError):
 def is_int(value):
     """True for Python and NumPy integers, never for bool."""
     return type(value) is int or (isinstance(value, numbers.Integral) and not isinstance(value, bool))
+
+
+def check_representable(api, arg, value, np_dtype):
+    """ValueError unless the number `value` fits the integer dtype `np_dtype` (finite and in range), where NumPy
+    would raise OverflowError or silently give a wrapped value; float and bool dtypes take any number (a float
+    overflow is IEEE's Inf)."""
+    import numpy as np  # here, not at the top: the other validators need only `numbers`
+    np_dtype = np.dtype(np_dtype)
+    if np_dtype.kind in "iu":
+        info = np.iinfo(np_dtype)
+        try:
+            whole = int(value)  # a float truncates toward zero, as NumPy's cast does
+        except (OverflowError, ValueError):  # inf, nan
+            whole = None
+        if whole is None or not info.min <= whole <= info.max:
+            fail(api, arg, f"a number representable in {np_dtype} ([{info.min}, {info.max}])", value)
+    return value
 
 
 def check_type(api, arg, value, types, expected):

@@ -243,3 +243,93 @@ def test_sequential_cell_and_cell_list_names_and_calls():
         nn.SequentialCell(nn.Conv2d(3, 4, 3), "relu")
     with pytest.raises(ValueError, match="index"):
         net.heads[2]
+
+
+def test_tensor_of_an_ndarray_copies_and_from_numpy_shares(device):
+    src = np.zeros(4, np.float32)
+    t = Tensor(src)
+    src[0] = 42  # MindSpore copies: the tensor keeps what it was given
+    assert t.asnumpy().tolist() == [0, 0, 0, 0]
+    strided = np.arange(8, dtype=np.float32)[::2]
+    t2 = Tensor(strided)
+    strided[1] = -1
+    assert t2.asnumpy().tolist() == [0, 2, 4, 6]
+    shared = Tensor.from_numpy(src)
+    src[1] = 7
+    assert shared.asnumpy().tolist() == [42, 7, 0, 0] and shared._backend.name == "CPU"
+
+
+def test_from_numpy_of_big_endian_or_strided_data_copies_into_native_order():
+    big = np.arange(6, dtype=">f4").reshape(2, 3)
+    assert Tensor.from_numpy(big).asnumpy().tolist() == big.tolist()
+    assert Tensor.from_numpy(big[:, ::2]).asnumpy().tolist() == big[:, ::2].tolist()
+    with pytest.raises(TypeError, match="'array' must be a numpy.ndarray"):
+        Tensor.from_numpy([1, 2])
+
+
+@pytest.mark.parametrize("dtype", [">f4", ">f8", ">i8", ">u2", ">f2", "<i4"])
+def test_tensor_accepts_big_endian_data(device, dtype):
+    data = np.arange(5).astype(dtype)
+    t = Tensor(data)
+    assert t.dtype == mstype.to_dtype(data.dtype.newbyteorder("="))
+    np.testing.assert_array_equal(t.asnumpy(), data)
+    np.testing.assert_array_equal((t + t).asnumpy(), data + data)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: Tensor(np.zeros(2, np.uint8)) + -1,
+    lambda: Tensor(np.zeros(2, np.int8)) + 1000,
+    lambda: Tensor(np.zeros(2, np.int64)) + 2 ** 63,
+    lambda: 2 ** 64 - Tensor(np.zeros(2, np.uint64)),
+    lambda: Tensor(np.zeros(2, np.bool_)) * 2 ** 70,
+    lambda: initializer(minispore.common.initializer.Constant(300), [2], mstype.uint8),
+    lambda: initializer(float("nan"), [2], mstype.int32),
+    lambda: initializer(float("inf"), [2], mstype.int64),
+    lambda: Tensor(dtype=mstype.int16, shape=[2], init=minispore.common.initializer.Constant(-2 ** 15 - 1)),
+    lambda: minispore.common.initializer.Constant(256)(np.zeros(2, np.uint8)),
+])
+def test_values_a_dtype_cannot_hold_raise_value_error(call):
+    # NumPy raises OverflowError for these, or silently gives -2**31 for NaN
+    with pytest.raises(ValueError, match=r"For '\w+', the '\w+' must be a number representable in"):
+        call()
+
+
+def test_representable_scalars_still_compute():
+    assert (Tensor(np.zeros(2, np.uint8)) + 255).asnumpy().tolist() == [255, 255]
+    assert (Tensor(np.zeros(2, np.int64)) + (2 ** 63 - 1)).asnumpy().tolist() == [2 ** 63 - 1] * 2
+    assert initializer(-3.9, [2], mstype.int8).asnumpy().tolist() == [-3, -3]  # truncates, as NumPy's cast
+
+
+def test_error_messages_quote_at_most_about_200_characters_of_a_value():
+    huge = list(range(10 ** 6))
+    for call in (lambda: Tensor(huge, dtype="float32"), lambda: Tensor([huge, [1]]),
+                 lambda: minispore.ops.Conv2D(2, huge), lambda: initializer("normal", huge + [-1])):
+        with pytest.raises((TypeError, ValueError)) as info:
+            call()
+        assert len(str(info.value)) < 600, str(info.value)[:1000]
+    assert len(minispore._checks.shown("x" * 10 ** 6)) <= 210
+
+
+def test_from_dlpack_answers_exporter_errors_with_type_or_value_error():
+    class Refusing:
+        def __init__(self, error):
+            self.error = error
+
+        def __dlpack__(self, **kwargs):
+            raise self.error
+
+        def __dlpack_device__(self):
+            return 1, 0
+
+    with pytest.raises(TypeError, match="'external' must be of a dtype and layout DLPack can export"):
+        minispore.from_dlpack(Refusing(BufferError("unsupported dtype")))
+    with pytest.raises(ValueError, match="'external' must be exportable through DLPack.*requires grad"):
+        minispore.from_dlpack(Refusing(RuntimeError("Can't export tensors that requires grad")))
+
+
+def test_from_dlpack_of_torch_tensors_that_cannot_export():
+    torch = pytest.importorskip("torch", reason="torch is not installed")
+    with pytest.raises(ValueError, match="DLPack"):
+        minispore.from_dlpack(torch.ones(2, requires_grad=True))
+    with pytest.raises(TypeError, match="DLPack"):
+        minispore.from_dlpack(torch.ones(2, dtype=torch.bfloat16))

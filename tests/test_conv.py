@@ -343,3 +343,135 @@ def test_conv_is_independent_of_the_thread_count():
         numba.set_num_threads(saved)
     for one, many in zip(*results):
         np.testing.assert_array_equal(one, many)
+
+
+def _result_classes(a):
+    return np.where(np.isnan(a), 2, np.where(np.isinf(a), np.sign(a) * 3, 0))
+
+
+def _check_classes_and_values(x, w, pad):
+    got = ops.Conv2D(w.shape[0], 3, pad_mode="pad", pad=pad)(Tensor(x), Tensor(w)).asnumpy()
+    with np.errstate(invalid="ignore", over="ignore"):
+        want = oracle.conv(x, w, (1, 1), (1, 1), (pad, pad), (pad, pad), 1).astype(np.float32)
+    np.testing.assert_array_equal(_result_classes(got), _result_classes(want))
+    finite = np.isfinite(want)
+    np.testing.assert_allclose(got[finite], want[finite], rtol=1e-4, atol=1e-4 * np.abs(want[finite]).max())
+
+
+@pytest.mark.parametrize("case", ["inf input", "-inf input", "nan input", "inf weight", "huge inputs"])
+def test_winograd_gives_the_direct_convolutions_result_class(case):
+    # Winograd's transforms mix a tile's inputs: one Inf became NaN in its neighbours, huge values overflowed
+    rng = np.random.default_rng(0)
+    x = rng.uniform(.5, 1.5, (1, 8, 9, 10)).astype(np.float32)
+    w = rng.uniform(.5, 1.5, (4, 8, 3, 3)).astype(np.float32)
+    if case == "inf weight":
+        w[1, 3, 0, 0] = np.inf  # padding zeros times Inf give NaN on the border, as in any zero-padded conv
+    elif case == "huge inputs":
+        x = (rng.uniform(-1, 1, x.shape) * 2e38).astype(np.float32)
+        w /= 1000
+    else:
+        x[0, 4, 4, 5] = {"inf input": np.inf, "-inf input": -np.inf, "nan input": np.nan}[case]
+    assert cpu_conv._winograd_plan(x.shape, (1, 4, 72), (1, 3, 3), (1, 1, 1), (1, 1, 1), (1, 9, 10)) is not None
+    _check_classes_and_values(x, w, 1)
+
+
+def test_conv_is_bit_identical_at_1_2_and_4_threads():
+    # every algorithm path, each in fresh processes with 1, 2 and 4 Numba threads and at each thread count below
+    import os
+    import subprocess
+    import sys
+    code = ("import hashlib, numba, numpy as np\n"
+            "from minispore import Tensor\n"
+            "from minispore.ops import operations as ops\n"
+            "rng = np.random.default_rng(5)\n"
+            "cases = [((1, 64, 14, 14), ops.Conv2D(256, 1), (256, 64, 1, 1)),\n"  # im2col, 1x1
+            "         ((1, 16, 15, 15), ops.Conv2D(96, 3, stride=2), (96, 16, 3, 3)),\n"  # im2col, strided
+            "         ((1, 32, 14, 14), ops.Conv2D(256, 3, pad_mode='pad', pad=1), (256, 32, 3, 3)),\n"  # Winograd
+            "         ((2, 4, 3, 9, 9), ops.Conv3D(40, 3, pad_mode='same'), (40, 4, 3, 3, 3))]\n"  # Winograd 3-d
+            "data = [(Tensor(rng.standard_normal(xs).astype(np.float32)), conv,\n"
+            "         Tensor(rng.standard_normal(ws).astype(np.float32))) for xs, conv, ws in cases]\n"
+            "for threads in range(1, numba.config.NUMBA_NUM_THREADS + 1):\n"
+            "    numba.set_num_threads(threads)\n"
+            "    print(' '.join(hashlib.sha256(c(x, w).asnumpy().tobytes()).hexdigest()[:16] for x, c, w in data))\n")
+    lines = set()
+    for threads in (1, 2, 4):
+        env = dict(os.environ, NUMBA_NUM_THREADS=str(threads))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        lines.update(out.stdout.split("\n")[:-1])
+    assert len(lines) == 1, lines
+
+
+@pytest.mark.parametrize("x_shape,w_shape", [
+    ((1, 64, 1, 300000), (64, 64, 1, 9)),  # the case: whole output rows were 1.39 GB of columns
+    ((1, 64, 3, 300000), (8, 64, 3, 3)),  # a Winograd shape whose one tile row is too wide: im2col, bounded
+    ((1, 4096, 8, 8), (4, 4096, 7, 7)),  # K = 200,704 rows: cut into chunks
+    ((2, 3, 16, 50), (64, 3, 3, 3)), ((8, 64, 56, 56), (64, 64, 3, 3))])
+def test_conv_scratch_per_thread_is_bounded_whatever_the_shape(x_shape, w_shape):
+    import numba
+    kernel, out_size = (1,) + w_shape[2:], (1,) + tuple(n - k + 1 for n, k in zip(x_shape[2:], w_shape[2:]))
+    w_groups = (1, w_shape[0], int(np.prod(w_shape[1:])))
+    elements = cpu_conv.conv_scratch_shape(x_shape, w_groups, kernel, (1, 1, 1), (1, 1, 1), out_size)[0]
+    transformed_filters = 16 * w_shape[0] * w_shape[1]  # Winograd's, proportional to the weight
+    per_thread = max(cpu_conv._COLUMN_ELEMENTS, cpu_conv._WINOGRAD_MAX_ELEMENTS)
+    assert elements <= transformed_filters + numba.config.NUMBA_NUM_THREADS * per_thread
+
+
+def test_wide_conv_keeps_its_scratch_small():
+    import threading
+    import numba
+    from minispore import _backend
+    x = np.random.default_rng(0).standard_normal((1, 8, 1, 20000)).astype(np.float32)
+    w = np.random.default_rng(1).standard_normal((4, 8, 1, 9)).astype(np.float32)
+    seen = {}
+
+    def run():  # in a new thread: its scratch buffer (kept per Python thread) starts empty
+        seen["out"] = ops.Conv2D(4, (1, 9))(Tensor(x), Tensor(w)).asnumpy()
+        seen["scratch"] = _backend.get_backend("CPU")._local.scratch.nbytes
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    np.testing.assert_allclose(seen["out"], oracle.conv(x, w, (1, 1), (1, 1), (0, 0), (0, 0), 1), rtol=1e-4, atol=1e-4)
+    assert seen["scratch"] <= numba.config.NUMBA_NUM_THREADS * 72 * cpu_conv._COLUMNS_PER_ITEM * 4  # was 72 x 19992
+
+
+@settings(max_examples=25, deadline=None)
+@given(conv_cases(2, False), st.integers(1, 9), st.integers(1, 7))
+def test_im2col_blocks_that_cut_rows_and_k_match_the_oracle(case, columns, rows):
+    # position blocks that start and end inside output rows, and K cut into chunks accumulated by BLAS
+    saved = cpu_conv._COLUMNS_PER_ITEM, cpu_conv._COLUMN_ELEMENTS
+    cpu_conv._COLUMNS_PER_ITEM, cpu_conv._COLUMN_ELEMENTS = columns, columns * rows
+    try:
+        _check_against_oracle(2, case, "pad")
+    finally:
+        cpu_conv._COLUMNS_PER_ITEM, cpu_conv._COLUMN_ELEMENTS = saved
+
+
+@pytest.mark.parametrize("budget", [40, 320])
+def test_gpu_conv_in_steps_of_images_or_positions_matches_the_oracle(device, budget):
+    # the GPU conv bounds its im2col: steps of a few images (320) or of a block of one image's positions (40)
+    if device != "GPU":
+        pytest.skip("the GPU backend's stepping")
+    from minispore.kernels import cuda as gpu_kernels
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 2, 4, 5)).astype(np.float32)
+    w = rng.standard_normal((4, 1, 2, 2)).astype(np.float32)
+    saved = gpu_kernels._COLUMN_ELEMENTS
+    gpu_kernels._COLUMN_ELEMENTS = budget
+    try:
+        assert gpu_kernels._chunks(x.shape, (2, 2, 4), (1, 4, 5)) == ((1, 5) if budget == 40 else (2, 20))
+        got = _run_conv(2, x, w, "pad", (1, 0, 0, 1), 1, 1, 2)
+    finally:
+        gpu_kernels._COLUMN_ELEMENTS = saved
+    np.testing.assert_allclose(got, oracle.conv(x, w, (1, 1), (1, 1), (1, 0), (0, 1), 2), rtol=1e-5, atol=1e-5)
+
+
+def test_gpu_scratch_goes_back_to_the_pool(device):
+    # the GPU held the workspace of its largest convolution for ever; it now comes from CuPy's pool per call
+    from minispore import _backend
+    backend = _backend.current_backend()
+    first = backend.scratch((1000,), np.float32)
+    if device == "CPU":
+        assert np.shares_memory(first, backend.scratch((10,), np.float32))  # reused: no page faults per call
+    else:
+        assert getattr(backend._local, "scratch", None) is None
+        assert not np.shares_memory(first, backend.scratch((10,), np.float32))

@@ -67,6 +67,9 @@ class Initializer:
             return (rng,) + _seed.next_stream()
         return rng, None, None
 
+    def _check_dtype(self, np_dtype):
+        """ValueError when this initializer cannot fill `np_dtype` (checked when its lazy Tensor is created)."""
+
     def __call__(self, arr):
         """Fill the numpy array `arr` in place (MindSpore's calling convention for initializers)."""
         _checks.check_type(type(self).__name__, "arr", arr, np.ndarray, "a numpy.ndarray")
@@ -111,7 +114,11 @@ class _Filled(Initializer):
         raise NotImplementedError
 
     def _initialize(self, arr):
+        self._check_dtype(arr.dtype)
         arr.fill(self._value())
+
+    def _check_dtype(self, np_dtype):
+        _checks.check_representable(type(self).__name__, "value", self._value(), np_dtype)
 
     def generate(self, backend, shape, dtype, draw, key=None):
         if key is not None:

@@ -37,8 +37,10 @@ def _host_array(input_data, dtype):
     try:
         array = np.asarray(input_data)
     except ValueError as exc:  # ragged nested lists
-        raise ValueError(f"For 'Tensor', the 'input_data' must be rectangular, but got {input_data!r} ({exc}).") \
-            from None
+        raise ValueError(f"For 'Tensor', the 'input_data' must be rectangular, but got {_checks.shown(input_data)} "
+                         f"({exc}).") from None
+    if not array.dtype.isnative:  # big-endian data from a file: the kernels read native order
+        array = array.astype(array.dtype.newbyteorder("="))
     if mstype.to_dtype(array.dtype) is None:
         _checks.fail("Tensor", "input_data", "numbers or bools", f"data of dtype {array.dtype}", TypeError)
     if dtype is not None:
@@ -79,6 +81,7 @@ class Tensor:
             if dtype is None or shape is None:
                 raise ValueError(f"For 'Tensor', 'dtype' and 'shape' must be set with 'init', but got "
                                  f"dtype={dtype}, shape={shape}.")
+            init._check_dtype(dtype.np_type)  # Constant(300) cannot fill uint8: say so now, not at first use
             self._shape = check_shape("Tensor", shape)
             self._dtype = dtype
             self._data = None
@@ -92,7 +95,10 @@ class Tensor:
                 array = self._backend.from_host(input_data.asnumpy())  # synchronize! a copy across devices
             array = array.astype(array.dtype if dtype is None else dtype.np_type)  # a copy, as MindSpore makes
         else:
-            array = self._backend.from_host(_host_array(input_data, dtype))
+            host = _host_array(input_data, dtype)
+            # MindSpore copies: the tensor must not change when the caller's array does (Tensor.from_numpy shares)
+            copy = isinstance(input_data, np.ndarray) and np.may_share_memory(host, input_data)
+            array = self._backend.from_host(host, copy=copy)
         if shape is not None and check_shape("Tensor", shape) != tuple(array.shape):
             _checks.fail("Tensor", "shape", f"the shape of 'input_data' {tuple(array.shape)}", shape)
         self._set_data(array)
@@ -201,6 +207,24 @@ class Tensor:
         return self._array().__dlpack_device__()
 
     @staticmethod
+    def from_numpy(array):
+        """A CPU Tensor sharing the memory of the NumPy array `array`, as MindSpore's ``Tensor.from_numpy``.
+
+        Writes to either are seen by the other. An array that is not C-contiguous or not in native byte order is
+        copied into one that is (the kernels read only that), as MindSpore copies a non-contiguous one.
+
+        Raises:
+            TypeError: `array` is not a numpy.ndarray, or holds a dtype minispore lacks.
+        """
+        if not isinstance(array, np.ndarray):
+            _checks.fail("Tensor.from_numpy", "array", "a numpy.ndarray", array, TypeError)
+        if not array.dtype.isnative:
+            array = array.astype(array.dtype.newbyteorder("="))
+        if mstype.to_dtype(array.dtype) is None:
+            _checks.fail("Tensor.from_numpy", "array", "of a number or bool dtype", f"dtype {array.dtype}", TypeError)
+        return Tensor._wrap(np.ascontiguousarray(array), _backend.get_backend("CPU"))
+
+    @staticmethod
     def from_dlpack(external):
         """A Tensor sharing the memory of any DLPack exporter; see `minispore.from_dlpack`."""
         return from_dlpack(external)
@@ -215,7 +239,7 @@ class Tensor:
             view = self._array()[key]
         except IndexError as exc:
             raise ValueError(f"For 'Tensor.__getitem__', the 'index' must be within the shape {self._shape}, "
-                             f"but got {key!r} ({exc}).") from None
+                             f"but got {_checks.shown(key)} ({exc}).") from None
         return Tensor._wrap(self._backend.xp.array(view, order="C"), self._backend)
 
     def reshape(self, *shape):
@@ -293,19 +317,31 @@ def from_dlpack(external):
     CPU memory gives a CPU tensor; CUDA memory of device k gives a GPU tensor on device k.
 
     Raises:
-        TypeError: `external` does not implement DLPack, or holds a dtype minispore lacks.
-        ValueError: its memory is neither CPU nor CUDA.
+        TypeError: `external` does not implement DLPack, or holds a dtype minispore or DLPack lacks.
+        ValueError: its memory is neither CPU nor CUDA, or its exporter refuses (a torch tensor that requires
+            grad: pass ``t.detach()``).
     """
     if not hasattr(external, "__dlpack__") or not hasattr(external, "__dlpack_device__"):
         _checks.fail("from_dlpack", "external", "an object implementing __dlpack__", external, TypeError)
-    kind, device_id = external.__dlpack_device__()
+    try:
+        kind, device_id = external.__dlpack_device__()
+    except (BufferError, RuntimeError, TypeError, ValueError) as exc:
+        _checks.fail("from_dlpack", "external", "an object whose DLPack device can be read", f"{external!s:.100} "
+                     f"({type(exc).__name__}: {exc})")
     if kind == _DLPACK_CPU:
         backend = _backend.get_backend("CPU")
     elif kind == _DLPACK_CUDA:
         backend = _backend.get_backend("GPU", int(device_id))
     else:
         _checks.fail("from_dlpack", "external", "in CPU or CUDA memory", f"DLPack device type {kind}")
-    array = backend.xp.from_dlpack(external)
+    try:
+        array = backend.xp.from_dlpack(external)
+    except BufferError as exc:  # the exporter refuses this dtype or layout (bfloat16, complex32, ...)
+        _checks.fail("from_dlpack", "external", "of a dtype and layout DLPack can export",
+                     f"{type(external).__name__} ({exc})", TypeError)
+    except (RuntimeError, TypeError, ValueError) as exc:  # e.g. torch: a tensor that requires grad
+        _checks.fail("from_dlpack", "external", "exportable through DLPack",
+                     f"{type(external).__name__} ({type(exc).__name__}: {exc})")
     if mstype.to_dtype(array.dtype) is None:
         _checks.fail("from_dlpack", "external", "of a number or bool dtype", f"dtype {array.dtype}", TypeError)
     return Tensor._wrap(array if array.flags.c_contiguous else backend.xp.ascontiguousarray(array), backend)

@@ -116,6 +116,9 @@ class _Binary(Primitive):
             _checks.fail(self.name, "x", "a Tensor when 'y' is a number", x, TypeError)
         backend = self.common_backend(x=x, y=y)
         dtype = promote(x, y)
+        for arg, value in (("x", x), ("y", y)):
+            if not isinstance(value, Tensor):  # NumPy would raise OverflowError (uint8 - 1) or wrap
+                _checks.check_representable(self.name, arg, value, dtype)
         if dtype == np.bool_ and self._op == _codes.SUB:
             _checks.fail(self.name, "x", "a number Tensor when 'y' is bool (bool subtraction is undefined)",
                          x.dtype if isinstance(x, Tensor) else x, TypeError)

@@ -1,0 +1,86 @@
+"""Invariants that could break silently (STYLE 16): products in bodies, contiguity before BLAS, the kernel cache."""
+import ast
+import inspect
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from minispore.kernels import bodies, cpu_conv
+
+# Products a body may write with `*`: integer arithmetic (Philox), and the element op MUL, whose single product
+# is stored as it is (nothing to fuse it with) and must also serve integer dtypes, which `mul` cannot.
+_INTEGER_CASTS = {"uint64", "uint32", "int64", "int32"}
+_ALLOWED = {("mul", "a * b"), ("binary_value", "a * b")}
+
+
+def _is_integer(node):
+    """An operand that is an integer by construction: an int literal or a cast to a NumPy integer type."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, int)
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _INTEGER_CASTS)
+
+
+def test_every_float_product_in_a_body_goes_through_mul():
+    # the CUDA simulator cannot see an FMA the compiler would fuse: this is the only guard of bit-identity there
+    tree = ast.parse(inspect.getsource(bodies))
+    offenders = []
+    for fn in (n for n in tree.body if isinstance(n, ast.FunctionDef)):
+        for node in ast.walk(fn):
+            if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Mult):
+                offenders.append((fn.name, ast.unparse(node)))
+            if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Pow, ast.MatMult)):
+                if _is_integer(node.left) and _is_integer(node.right):
+                    continue
+                if (fn.name, ast.unparse(node)) not in _ALLOWED:
+                    offenders.append((fn.name, ast.unparse(node)))
+    assert not offenders, f"products outside mul: {offenders}"
+
+
+def test_the_products_check_catches_a_float_product():
+    source = "def f(x):\n    return x * np.float32(2.0)\n"
+    node = ast.parse(source).body[0].body[0].value
+    assert not (_is_integer(node.left) and _is_integer(node.right))
+
+
+def test_conv_refuses_arrays_that_are_not_c_contiguous():
+    # the conv hands raw pointers to BLAS: a strided array would be read as if it were dense
+    x = np.ones((1, 8, 6, 14), np.float32)[..., ::2]
+    w = np.ones((1, 4, 72), np.float32)
+    out = np.empty((1, 1, 4, 16), np.float32)
+    shape = cpu_conv.conv_scratch_shape(x.shape, w.shape, (1, 3, 3), (1, 1, 1), (1, 1, 1), (1, 4, 4))
+    scratch = np.empty(shape, np.float32)
+    with pytest.raises(ValueError, match="C-contiguous.*'x'"):
+        cpu_conv.conv(x[:, :, None], w, out, scratch, (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), (1, 4, 4))
+    with pytest.raises(ValueError, match="C-contiguous.*'out'"):
+        cpu_conv.conv(np.ascontiguousarray(x[:, :, None]), w, np.empty((1, 1, 4, 32), np.float32)[..., ::2],
+                      scratch, (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 0, 0), (1, 4, 4))
+
+
+def test_numba_cache_is_invalidated_when_the_bodies_change(tmp_path):
+    # Numba keys a cached kernel on its own file; an edit of bodies.py used to leave the stale kernel running
+    package = tmp_path / "kernels_copy"
+    shutil.copytree(os.path.dirname(bodies.__file__), package, ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import numpy as np\n"
+            "from kernels_copy import bodies, cpu\n"
+            "a, b, out = np.arange(4.0), np.full(4, 10.0), np.empty(4)\n"
+            "cpu.binary(bodies.ADD, out, a, b, (4,), (1,), (1,))\n"
+            "print(out.tolist())\n")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+
+    def run():
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout.strip()
+
+    assert run() == "[10.0, 11.0, 12.0, 13.0]"
+    assert run() == "[10.0, 11.0, 12.0, 13.0]"  # now from the cache
+    source = (package / "bodies.py").read_text()
+    edited = source.replace("    if op == ADD:\n        return a + b\n", "    if op == ADD:\n        return a + b + b\n")
+    assert edited != source
+    (package / "bodies.py").write_text(edited)
+    assert run() == "[20.0, 21.0, 22.0, 23.0]"
