@@ -14,7 +14,12 @@ from minispore.kernels import bodies, cpu_conv
 # Products a body may write with `*`: integer arithmetic (Philox), and the element op MUL, whose single product
 # is stored as it is (nothing to fuse it with) and must also serve integer dtypes, which `mul` cannot.
 _INTEGER_CASTS = {"uint64", "uint32", "int64", "int32"}
-_ALLOWED = {("mul", "a * b"), ("binary_value", "a * b")}
+_ALLOWED = {("mul", "a * b"), ("dmul", "a * b"), ("binary_value", "a * b"),
+            # integer index arithmetic (chain geometry, tap positions), not float products
+            ("r13_chain", "t * batch"), ("r13_chain", "(R13_CHAINS - 1) * batch"), ("r13_chain", "length * t"),
+            ("conv_row_taps", "kd * dil[0]"), ("conv_row_taps", "kh * dil[1]"), ("conv_row_taps", "kw * dil[2]"),
+            ("conv_row_taps", "lo * sw"), ("conv_row_taps", "i * stride[1]"),
+            ("conv_row_taps", "j * np.uint64(sw)")}
 
 
 def _is_integer(node):

@@ -360,7 +360,7 @@ _GAINS = {
     "linear": lambda p: 1.0, "conv1d": lambda p: 1.0, "conv2d": lambda p: 1.0, "conv3d": lambda p: 1.0,
     "conv_transpose1d": lambda p: 1.0, "conv_transpose2d": lambda p: 1.0, "conv_transpose3d": lambda p: 1.0,
     "sigmoid": lambda p: 1.0, "tanh": lambda p: 5.0 / 3, "relu": lambda p: math.sqrt(2.0),
-    "leaky_relu": lambda p: math.sqrt(2.0 / (1 + p ** 2)), "selu": lambda p: 3.0 / 4,
+    "leaky_relu": lambda p: math.sqrt(2.0 / (1 + p * p)), "selu": lambda p: 3.0 / 4,
 }
 
 
