@@ -14,10 +14,11 @@ import math
 import numpy as np
 
 __all__ = [
-    "mul", "dmul", "philox4x32", "contract_block", "unit_float", "scale_below", "log_unit", "sincos_turn",
-    "erfinv", "box_muller", "truncated_normal", "draw4", "lane", "inside", "valid_range", "binary_value",
-    "dscale_below", "log_f64", "cossin_f64", "r13_uniform", "r13_philox", "r13_skip", "r13_chain",
-    "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4", "conv_row_taps",
+    "mul", "dmul", "philox_round", "philox_bump", "philox4x32", "contract_block", "unit_float", "scale_below",
+    "log_unit", "sincos_turn", "erfinv", "box_muller", "truncated_normal", "draw4", "lane", "inside", "valid_range",
+    "binary_value", "dscale_below", "log_f64", "cossin_f64", "r13_uniform", "r13_philox", "r13_calls", "r13_fresh",
+    "r13_skip", "r13_chain", "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4",
+    "conv_row_taps",
 ]
 
 # Distribution codes of `draw4`; `minispore.common.initializer` uses the same names.
@@ -98,19 +99,25 @@ def dmul(a, b):
     return a * b
 
 
+def philox_round(c0, c1, c2, c3, k0, k1):
+    """One Philox4x32 round: the two 32x32 -> 64-bit products, their high halves xored with the key words."""
+    p0 = np.uint64(c0) * np.uint64(_PHILOX_M0)
+    p1 = np.uint64(c2) * np.uint64(_PHILOX_M1)
+    return (np.uint32((p1 >> np.uint64(32)) ^ np.uint64(c1) ^ np.uint64(k0)), np.uint32(p1 & np.uint64(_LO32)),
+            np.uint32((p0 >> np.uint64(32)) ^ np.uint64(c3) ^ np.uint64(k1)), np.uint32(p0 & np.uint64(_LO32)))
+
+
+def philox_bump(k, step):
+    """A key word advanced by `step`, modulo 2**32."""
+    return np.uint32((np.uint64(k) + np.uint64(step)) & np.uint64(_LO32))
+
+
 def philox4x32(c0, c1, c2, c3, k0, k1):
     """Philox4x32-10 block function: four counter words and two key words to four random words."""
     for _ in range(_ROUNDS):
-        p0 = np.uint64(c0) * np.uint64(_PHILOX_M0)
-        p1 = np.uint64(c2) * np.uint64(_PHILOX_M1)
-        n0 = np.uint32((p1 >> np.uint64(32)) ^ np.uint64(c1) ^ np.uint64(k0))
-        n2 = np.uint32((p0 >> np.uint64(32)) ^ np.uint64(c3) ^ np.uint64(k1))
-        c1 = np.uint32(p1 & np.uint64(_LO32))
-        c3 = np.uint32(p0 & np.uint64(_LO32))
-        c0 = n0
-        c2 = n2
-        k0 = np.uint32((np.uint64(k0) + np.uint64(_PHILOX_W0)) & np.uint64(_LO32))
-        k1 = np.uint32((np.uint64(k1) + np.uint64(_PHILOX_W1)) & np.uint64(_LO32))
+        c0, c1, c2, c3 = philox_round(c0, c1, c2, c3, k0, k1)
+        k0 = philox_bump(k0, _PHILOX_W0)
+        k1 = philox_bump(k1, _PHILOX_W1)
     return c0, c1, c2, c3
 
 
@@ -387,16 +394,31 @@ def r13_philox(s0, s1, s2, s3, k0):
     a member of the generator and stays advanced across calls.
     """
     for _ in range(_ROUNDS):
-        p0 = np.uint64(s0) * np.uint64(_PHILOX_M0)
-        p2 = np.uint64(s2) * np.uint64(_PHILOX_M1)
-        n0 = np.uint32((p2 >> np.uint64(32)) ^ np.uint64(s1) ^ np.uint64(k0))
-        n2 = np.uint32((p0 >> np.uint64(32)) ^ np.uint64(s3) ^ np.uint64(k0))
-        s1 = np.uint32(p2 & np.uint64(_LO32))
-        s3 = np.uint32(p0 & np.uint64(_LO32))
-        s0 = n0
-        s2 = n2
-        k0 = np.uint32((np.uint64(k0) + np.uint64(_PHILOX_W0)) & np.uint64(_LO32))
+        s0, s1, s2, s3 = philox_round(s0, s1, s2, s3, k0, k0)  # key word 1 is never read
+        k0 = philox_bump(k0, _PHILOX_W0)
     return r13_skip(s0, s1, s2, s3, np.uint64(1)) + (k0,)
+
+
+def r13_calls(out, tail, t, start, length, j0, j1, state):
+    """Calls j0 .. j1 - 1 of chain t (first element `start`, `length` elements) from `state` = (s0, s1, s2, s3,
+    k0); each call's four uniforms go to out[start + 4j ...], or, for a last call that feeds elements past the
+    chain's end, to tail[t]. Returns the state after them."""
+    s0, s1, s2, s3, k0 = state
+    for j in range(j0, j1):
+        s0, s1, s2, s3, k0 = r13_philox(s0, s1, s2, s3, k0)
+        e = start + (j << 2)  # call j feeds elements 4j .. 4j + 3 of the chain
+        dest = out[e:e + 4] if e + 3 < start + length else tail[t]
+        dest[0] = r13_uniform(s0)
+        dest[1] = r13_uniform(s1)
+        dest[2] = r13_uniform(s2)
+        dest[3] = r13_uniform(s3)
+    return s0, s1, s2, s3, k0
+
+
+def r13_fresh(seed, seed2, skip):
+    """The (s0, s1, s2, s3, k0) of r1.3's generator for (seed, seed2), its state advanced by `skip` calls."""
+    return r13_skip(np.uint32(0), np.uint32(0), np.uint32(seed2 & _LO32), np.uint32(seed2 >> 32),
+                    np.uint64(skip)) + (np.uint32(seed & _LO32),)
 
 
 def r13_skip(s0, s1, s2, s3, n):

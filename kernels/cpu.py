@@ -17,8 +17,8 @@ from ._parallel import serialised
 from ._retarget import compile_bodies
 from .cpu_conv import conv, conv_scratch_shape
 
-__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape", "conv",
-           "conv_direct", "binary", "philox4x32"]
+__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape",
+           "conv", "conv_direct", "binary", "philox4x32"]
 
 _cache.install(numba.core.caching)  # before the first cache=True kernel
 
@@ -29,9 +29,8 @@ contract_block = _body["contract_block"]
 draw4 = _body["draw4"]
 lane = _body["lane"]
 binary_value = _body["binary_value"]
-r13_uniform = _body["r13_uniform"]
-r13_philox = _body["r13_philox"]
-r13_skip = _body["r13_skip"]
+r13_calls = _body["r13_calls"]
+r13_fresh = _body["r13_fresh"]
 r13_chain = _body["r13_chain"]
 r13_box_muller = _body["r13_box_muller"]
 ms2_block = _body["ms2_block"]
@@ -110,50 +109,28 @@ _R13_LOCKSTEP = 8  # chains one task advances together: their independent serial
 def _r13_uniforms(out, tail, seed, seed2):
     """Phase 1 of r1.3's random_normal: each chain's generator, serially, writes its uniforms in place.
 
-    A task advances _R13_LOCKSTEP chains call by call (a chain alone is one long dependency chain); the calls
-    every chain of the task makes with four elements to write run first, the rest chain by chain. A chain's
-    last call may feed elements past its end (the partner of an odd last element): those four uniforms go to
-    tail[chain].
+    A task advances _R13_LOCKSTEP chains call by call (a chain alone is one long dependency chain): first the
+    calls every chain of the task makes, then each chain's remaining ones.
     """
     total = out.size
     for g in prange(16 // _R13_LOCKSTEP):
-        st = np.empty((4, _R13_LOCKSTEP), np.uint32)
-        key = np.empty(_R13_LOCKSTEP, np.uint32)
-        starts = np.empty(_R13_LOCKSTEP, np.int64)
-        common = total  # calls that every chain of the task makes with four elements to write
+        st = np.empty((5, _R13_LOCKSTEP), np.uint32)
+        common = total  # calls every chain of the task makes
         for i in range(_R13_LOCKSTEP):
             start, length, skip = r13_chain(total, g * _R13_LOCKSTEP + i)
-            st[0, i], st[1, i], st[2, i], st[3, i] = r13_skip(
-                np.uint32(0), np.uint32(0), np.uint32(seed2 & _LO32), np.uint32(seed2 >> 32), np.uint64(skip))
-            key[i] = np.uint32(seed & _LO32)
-            starts[i] = start
-            common = min(common, length // 4)
+            st[0, i], st[1, i], st[2, i], st[3, i], st[4, i] = r13_fresh(seed, seed2, skip)
+            common = min(common, -(-length // 4))
         for j in range(common):
             for i in range(_R13_LOCKSTEP):
-                s0, s1, s2, s3, k0 = r13_philox(st[0, i], st[1, i], st[2, i], st[3, i], key[i])
-                st[0, i], st[1, i], st[2, i], st[3, i], key[i] = s0, s1, s2, s3, k0
-                e = starts[i] + 4 * j
-                out[e] = r13_uniform(s0)
-                out[e + 1] = r13_uniform(s1)
-                out[e + 2] = r13_uniform(s2)
-                out[e + 3] = r13_uniform(s3)
+                t = g * _R13_LOCKSTEP + i
+                start, length, skip = r13_chain(total, t)
+                st[0, i], st[1, i], st[2, i], st[3, i], st[4, i] = r13_calls(
+                    out, tail, t, start, length, j, j + 1, (st[0, i], st[1, i], st[2, i], st[3, i], st[4, i]))
         for i in range(_R13_LOCKSTEP):
             t = g * _R13_LOCKSTEP + i
             start, length, skip = r13_chain(total, t)
-            s0, s1, s2, s3, k0 = st[0, i], st[1, i], st[2, i], st[3, i], key[i]
-            for j in range(common, -(-length // 4)):
-                s0, s1, s2, s3, k0 = r13_philox(s0, s1, s2, s3, k0)
-                if 4 * j + 3 < length:
-                    e = start + 4 * j
-                    out[e] = r13_uniform(s0)
-                    out[e + 1] = r13_uniform(s1)
-                    out[e + 2] = r13_uniform(s2)
-                    out[e + 3] = r13_uniform(s3)
-                else:
-                    tail[t, 0] = r13_uniform(s0)
-                    tail[t, 1] = r13_uniform(s1)
-                    tail[t, 2] = r13_uniform(s2)
-                    tail[t, 3] = r13_uniform(s3)
+            r13_calls(out, tail, t, start, length, common, -(-length // 4),
+                      (st[0, i], st[1, i], st[2, i], st[3, i], st[4, i]))
 
 
 _R13_PAIRS_PER_TASK = 8192

@@ -15,8 +15,8 @@ from numba import config, cuda
 from . import _cache
 from ._retarget import compile_bodies
 
-__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape", "conv",
-           "conv_direct", "binary", "philox4x32"]
+__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape",
+           "conv", "conv_direct", "binary", "philox4x32"]
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
 if not SIMULATED:  # the simulator caches nothing
@@ -39,9 +39,8 @@ draw4 = _body["draw4"]
 lane = _body["lane"]
 inside = _body["inside"]
 binary_value = _body["binary_value"]
-r13_uniform = _body["r13_uniform"]
-r13_philox = _body["r13_philox"]
-r13_skip = _body["r13_skip"]
+r13_calls = _body["r13_calls"]
+r13_fresh = _body["r13_fresh"]
 r13_chain = _body["r13_chain"]
 r13_box_muller = _body["r13_box_muller"]
 ms2_block = _body["ms2_block"]
@@ -107,24 +106,8 @@ def random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
 def _r13_uniforms(out, tail, seed, seed2):
     t = cuda.grid(1)
     if t < 16:  # one thread per chain: each chain's generator is serial
-        total = out.size
-        start, length, skip = r13_chain(total, t)
-        s0, s1, s2, s3 = r13_skip(np.uint32(0), np.uint32(0), np.uint32(seed2 & _LO32), np.uint32(seed2 >> 32),
-                                  np.uint64(skip))
-        k0 = np.uint32(seed & _LO32)
-        for j in range((length + 3) // 4):
-            s0, s1, s2, s3, k0 = r13_philox(s0, s1, s2, s3, k0)
-            if 4 * j + 3 < length:
-                e = start + 4 * j
-                out[e] = r13_uniform(s0)
-                out[e + 1] = r13_uniform(s1)
-                out[e + 2] = r13_uniform(s2)
-                out[e + 3] = r13_uniform(s3)
-            else:
-                tail[t, 0] = r13_uniform(s0)
-                tail[t, 1] = r13_uniform(s1)
-                tail[t, 2] = r13_uniform(s2)
-                tail[t, 3] = r13_uniform(s3)
+        start, length, skip = r13_chain(out.size, t)
+        r13_calls(out, tail, t, start, length, 0, (length + 3) // 4, r13_fresh(seed, seed2, skip))
 
 
 @cuda.jit(cache=not SIMULATED)
@@ -201,7 +184,7 @@ def ms2_unit_fill(out, seed):
 @cuda.jit(cache=not SIMULATED)
 def _conv_direct(x, w, out, stride, dilation, pad):
     n_n, o_n, od_n, oh_n, ow_n = out.shape
-    per_group_out = o_n // (x.shape[1] // w.shape[1])
+    per_group = o_n // (x.shape[1] // w.shape[1])
     t = cuda.grid(1)
     while t < out.size:  # one output element per thread
         ow = t % ow_n
@@ -212,7 +195,7 @@ def _conv_direct(x, w, out, stride, dilation, pad):
         n = r // (oh_n * od_n * o_n)
         acc = out[n, o, od, oh:oh + 1]
         acc[0, ow] = 0
-        conv_row_taps(acc, x, w, n, o, (o // per_group_out) * w.shape[1], od * stride[0] - pad[0],
+        conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0] - pad[0],
                       oh * stride[1] - pad[1], dilation, stride, pad[2], ow, ow + 1)
         t += cuda.gridsize(1)
 

@@ -7,7 +7,8 @@ import numbers
 import reprlib
 
 __all__ = [
-    "fail", "shown", "check_representable", "is_int", "check_type", "check_int", "check_positive_int", "check_non_negative_int", "check_bool",
+    "fail", "shown", "check_representable", "is_int", "check_type", "check_int", "check_positive_int",
+    "check_non_negative_int", "check_bool",
     "check_number", "check_choice", "check_int_tuple",
 ]
 

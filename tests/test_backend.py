@@ -44,7 +44,8 @@ def test_mixed_devices_raise_type_error(device):
 
 def _run_threads_in_a_fresh_process(body, threads, env=None):
     """Run `body` (code using `i`, the thread's number) in `threads` Python threads started at once, in a fresh
-    process; returns the lines the threads appended to `collected`. A thread's exception, a crash or a hang fails the test."""
+    process; returns the lines the threads appended to `collected`. A thread's exception, a crash or a hang fails
+    the test."""
     import os
     import subprocess
     import sys

@@ -301,7 +301,8 @@ def _winograd_check(case):
     got = prim(Tensor(x), Tensor(w)).asnumpy()
     want = oracle.conv(x, w, strides, (1,) * nd, [p[0] for p in pads], [p[1] for p in pads], 1)
     lift = (1,) * (3 - nd)
-    assert cpu_conv._winograd_plan(x.shape[:2], (1, w.shape[0], w[0].size), lift + w.shape[2:], lift + strides, (1, 1, 1),
+    assert cpu_conv._winograd_plan(x.shape[:2], (1, w.shape[0], w[0].size), lift + w.shape[2:], lift + strides,
+                                   (1, 1, 1),
                                    (1,) * (3 - nd) + want.shape[2:]) is not None  # the path under test
     tol = 1e-4 if x.dtype == np.float32 else 1e-12
     assert got.dtype == x.dtype

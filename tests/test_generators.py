@@ -21,9 +21,10 @@ from minispore.kernels import cpu
 from minispore.ops import operations as ops
 
 GENERATORS = ("mindspore-r1.3", "mindspore-2", "portable")
-RANDOM = [init.Normal(0.2, 0.1), init.Uniform(0.3), init.TruncatedNormal(0.5), init.XavierUniform(),
-          init.XavierNormal(), init.HeUniform(), init.HeNormal(), init.VarianceScaling(), init.Orthogonal(),
-          init.Sparse(0.3, 1.0)]
+RANDOM = [init.Normal(), init.Normal(0.2, 0.1), init.Uniform(0.3), init.TruncatedNormal(0.5),
+          init.TruncatedNormal(1.0, 0.5, -0.5, 3.0), init.XavierUniform(), init.XavierNormal(), init.HeUniform(),
+          init.HeNormal(), init.VarianceScaling(), init.VarianceScaling(2.0, "fan_avg", "uniform"),
+          init.Orthogonal(), init.Sparse(0.3, 1.0)]
 
 
 @pytest.fixture(params=GENERATORS)

@@ -85,7 +85,8 @@ def test_numba_cache_is_invalidated_when_the_bodies_change(tmp_path):
     assert run() == "[10.0, 11.0, 12.0, 13.0]"
     assert run() == "[10.0, 11.0, 12.0, 13.0]"  # now from the cache
     source = (package / "bodies.py").read_text()
-    edited = source.replace("    if op == ADD:\n        return a + b\n", "    if op == ADD:\n        return a + b + b\n")
+    edited = source.replace("    if op == ADD:\n        return a + b\n",
+                            "    if op == ADD:\n        return a + b + b\n")
     assert edited != source
     (package / "bodies.py").write_text(edited)
     assert run() == "[20.0, 21.0, 22.0, 23.0]"

@@ -37,8 +37,7 @@ __all__ = [
 ]
 
 _LO32 = 0xFFFFFFFF
-PORTABLE, MINDSPORE_R13, MINDSPORE_2 = "portable", "mindspore-r1.3", "mindspore-2"
-assert (MINDSPORE_R13, MINDSPORE_2, PORTABLE) == context.INITIALIZER_RNGS  # one spelling of each name
+MINDSPORE_R13, MINDSPORE_2, PORTABLE = context.INITIALIZER_RNGS  # each generator's name, spelt in one place
 
 
 class Initializer:
@@ -445,14 +444,17 @@ class XavierUniform(_Xavier):
 
     _distribution = "uniform"
 
-    def _mindspore_r13(self, backend, shape):
+    def _mindspore_bound(self, shape):
+        """MindSpore's own arithmetic for the bound (r1.3 and 2.10 alike), bit for bit."""
         fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
-        bound = self.gain * math.sqrt(6.0 / (fan_in + fan_out))  # r1.3's own arithmetic, bit for bit
+        return self.gain * math.sqrt(6.0 / (fan_in + fan_out))
+
+    def _mindspore_r13(self, backend, shape):
+        bound = self._mindspore_bound(shape)
         return np.random.uniform(-bound, bound, shape)
 
     def _mindspore_2(self, backend, shape):
-        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
-        bound = self.gain * math.sqrt(6.0 / (fan_in + fan_out))
+        bound = self._mindspore_bound(shape)
         return _ms2_uniform(backend, shape, -bound, bound)
 
 
@@ -568,11 +570,11 @@ class Orthogonal(_Structured):
     def _host(self, shape, backend, draw):
         if len(shape) < 2:
             _checks.fail("Orthogonal", "shape", "at least 2-d", shape)
-        rows, cols = shape[0], int(np.prod(shape[1:], dtype=np.int64))
-        flat = (max(rows, cols), min(rows, cols))
         rng, seed, stream = draw
         if rng != PORTABLE:
             return self._mindspore_2(backend, shape)
+        rows, cols = shape[0], int(np.prod(shape[1:], dtype=np.int64))
+        flat = (max(rows, cols), min(rows, cols))
         normal = backend.to_host(_draw(backend, flat, (_dists.NORMAL, 0, 1, 0, 0, 0, 0), seed, stream))
         q, r = np.linalg.qr(normal.astype(np.float64))
         q *= np.sign(np.diag(r))

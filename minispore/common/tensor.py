@@ -5,7 +5,6 @@ import numpy as np
 
 from .. import _backend, _checks
 from .. import dtype as mstype
-from . import seed as _seed
 
 __all__ = ["Tensor", "from_dlpack"]
 
