@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 __all__ = [
-    "mul", "dmul", "philox_round", "philox_bump", "philox4x32", "contract_block", "unit_float", "scale_below",
+    "mul", "dmul", "philox_rounds", "philox4x32", "contract_block", "unit_float", "scale_below",
     "log_unit", "sincos_turn", "erfinv", "box_muller", "truncated_normal", "draw4", "lane", "inside", "valid_range",
     "binary_value", "dscale_below", "log_f64", "cossin_f64", "r13_uniform", "r13_philox", "r13_calls", "r13_fresh",
     "r13_skip", "r13_chain", "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4",
@@ -99,26 +99,26 @@ def dmul(a, b):
     return a * b
 
 
-def philox_round(c0, c1, c2, c3, k0, k1):
-    """One Philox4x32 round: the two 32x32 -> 64-bit products, their high halves xored with the key words."""
-    p0 = np.uint64(c0) * np.uint64(_PHILOX_M0)
-    p1 = np.uint64(c2) * np.uint64(_PHILOX_M1)
-    return (np.uint32((p1 >> np.uint64(32)) ^ np.uint64(c1) ^ np.uint64(k0)), np.uint32(p1 & np.uint64(_LO32)),
-            np.uint32((p0 >> np.uint64(32)) ^ np.uint64(c3) ^ np.uint64(k1)), np.uint32(p0 & np.uint64(_LO32)))
-
-
-def philox_bump(k, step):
-    """A key word advanced by `step`, modulo 2**32."""
-    return np.uint32((np.uint64(k) + np.uint64(step)) & np.uint64(_LO32))
+def philox_rounds(c0, c1, c2, c3, k0, k1, k1_step):
+    """The ten Philox4x32 rounds: the two 32x32 -> 64-bit products, their high halves xored with key words k0 and
+    k1, which advance by 0x9E3779B9 and `k1_step` between rounds."""
+    for _ in range(_ROUNDS):
+        p0 = np.uint64(c0) * np.uint64(_PHILOX_M0)
+        p1 = np.uint64(c2) * np.uint64(_PHILOX_M1)
+        n0 = np.uint32((p1 >> np.uint64(32)) ^ np.uint64(c1) ^ np.uint64(k0))
+        n2 = np.uint32((p0 >> np.uint64(32)) ^ np.uint64(c3) ^ np.uint64(k1))
+        c1 = np.uint32(p1 & np.uint64(_LO32))
+        c3 = np.uint32(p0 & np.uint64(_LO32))
+        c0 = n0
+        c2 = n2
+        k0 = np.uint32((np.uint64(k0) + np.uint64(_PHILOX_W0)) & np.uint64(_LO32))
+        k1 = np.uint32((np.uint64(k1) + np.uint64(k1_step)) & np.uint64(_LO32))
+    return c0, c1, c2, c3
 
 
 def philox4x32(c0, c1, c2, c3, k0, k1):
     """Philox4x32-10 block function: four counter words and two key words to four random words."""
-    for _ in range(_ROUNDS):
-        c0, c1, c2, c3 = philox_round(c0, c1, c2, c3, k0, k1)
-        k0 = philox_bump(k0, _PHILOX_W0)
-        k1 = philox_bump(k1, _PHILOX_W1)
-    return c0, c1, c2, c3
+    return philox_rounds(c0, c1, c2, c3, k0, k1, _PHILOX_W1)
 
 
 def contract_block(blk, stream, k0, k1):
@@ -378,6 +378,7 @@ def cossin_f64(a):
 _R13_TWO_PI = np.float32(np.float32(2.0) * np.float32(3.14))  # C++ `2 * 3.14f`: PI is literally 3.14f
 _R13_MIN_U = np.float32(1e-7)
 _TWO_M23 = np.float32(2.0 ** -23)
+_R13_KEY_STEP = (_ROUNDS * _PHILOX_W0) & _LO32  # a call's ten advances of key word 0
 R13_CHAINS = 16  # random_normal always splits the tensor into 16 chains (1 when it has at most 16 elements)
 
 
@@ -393,9 +394,9 @@ def r13_philox(s0, s1, s2, s3, k0):
     Returns the new state (which is also the call's four output words) and the advanced key word; the key is
     a member of the generator and stays advanced across calls.
     """
-    for _ in range(_ROUNDS):
-        s0, s1, s2, s3 = philox_round(s0, s1, s2, s3, k0, k0)  # key word 1 is never read
-        k0 = philox_bump(k0, _PHILOX_W0)
+    # r1.3 xors key word 0 into both halves: Philox's rounds with key word 1 equal to, and stepping as, word 0
+    s0, s1, s2, s3 = philox_rounds(s0, s1, s2, s3, k0, k0, _PHILOX_W0)
+    k0 = np.uint32((np.uint64(k0) + np.uint64(_R13_KEY_STEP)) & np.uint64(_LO32))
     return r13_skip(s0, s1, s2, s3, np.uint64(1)) + (k0,)
 
 
