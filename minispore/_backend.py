@@ -35,6 +35,8 @@ class Backend:
 
     def empty(self, shape, dtype):
         """An uninitialised array on this device."""
+        if self._device is None:  # the CPU and the simulator: no device to make current (the small-op path)
+            return self.xp.empty(shape, dtype)
         with self._on():
             return self.xp.empty(shape, dtype)
 

@@ -111,6 +111,17 @@ class Tensor:
         tensor._set_data(array)
         return tensor
 
+    @classmethod
+    def _make(cls, array, backend, dtype):
+        """`_wrap` for ops that already know the minispore dtype of `array` (no lookups: the small-op path)."""
+        tensor = cls.__new__(cls)
+        tensor._backend = backend
+        tensor._lazy = None
+        tensor._data = array
+        tensor._shape = array.shape
+        tensor._dtype = dtype
+        return tensor
+
     def _set_data(self, array):
         self._data = array
         self._shape = tuple(array.shape)
@@ -156,7 +167,8 @@ class Tensor:
 
     def _array(self):
         """The device array of the data, generated first if still lazy."""
-        return self.init_data()._data
+        data = self._data
+        return data if data is not None else self.init_data()._data
 
     # --- properties ----------------------------------------------------------------------------------------
     @property
@@ -346,6 +358,13 @@ def from_dlpack(external):
     return Tensor._wrap(array if array.flags.c_contiguous else backend.xp.ascontiguousarray(array), backend)
 
 
+_PRIMITIVES = {}
+
+
 def _binary(name):
-    from ..ops.operations import math_ops  # ops build on common: imported on first use
-    return getattr(math_ops, name)()
+    """The primitive `name` of math_ops, one instance per name (a dunder must not build one per call)."""
+    prim = _PRIMITIVES.get(name)
+    if prim is None:
+        from ..ops.operations import math_ops  # ops build on common: imported on first use
+        prim = _PRIMITIVES[name] = getattr(math_ops, name)()
+    return prim

@@ -1,11 +1,14 @@
 """Element-wise arithmetic with NumPy broadcasting and MindSpore's type promotion: Add, Sub, Mul."""
+import functools
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
 from minispore.kernels import bodies as _codes  # operation codes only (no numba import)
 
 from ... import _checks
+from ... import dtype as mstype
 from ...common.tensor import Tensor
 from ..primitive import Primitive
 
@@ -23,20 +26,23 @@ def promote(x, y):
     Tensor with a Python number: the Tensor's dtype, except that a float number with an int or bool tensor gives
     float32 and an int number with a bool tensor gives int64.
     """
-    tx = x.dtype.np_type if isinstance(x, Tensor) else None
-    ty = y.dtype.np_type if isinstance(y, Tensor) else None
-    if tx is not None and ty is not None:
+    return _promote(*(v.dtype.np_type if isinstance(v, Tensor) else type(v) for v in (x, y)))
+
+
+def _promote(tx, ty):
+    """`promote` on what it depends on: each operand's NumPy dtype, or the Python type of a number."""
+    if isinstance(tx, np.dtype) and isinstance(ty, np.dtype):
         kx, ky = _kind(tx), _kind(ty)
         if kx == "f" and ky != "f":
             return tx
         if ky == "f" and kx != "f":
             return ty
         return np.promote_types(tx, ty)
-    tensor_dtype, number = (tx, y) if tx is not None else (ty, x)
+    tensor_dtype, number = (tx, ty) if isinstance(tx, np.dtype) else (ty, tx)
     kind = _kind(tensor_dtype)
-    if isinstance(number, (bool, np.bool_)):
+    if issubclass(number, (bool, np.bool_)):
         return tensor_dtype
-    if isinstance(number, numbers.Integral):
+    if issubclass(number, numbers.Integral):
         return np.dtype(np.int64) if kind == "b" else tensor_dtype
     return tensor_dtype if kind == "f" else np.dtype(np.float32)
 
@@ -76,24 +82,53 @@ def coalesce(shape, sa, sb):
     return tuple(shape), tuple(sa), tuple(sb)
 
 
+class ZipPlan(NamedTuple):
+    """What a broadcast binary op decides from shapes and dtypes alone, once per (op, shapes, dtypes)."""
+    dtype: mstype.Type  # of the result
+    np_dtype: np.dtype
+    work: np.dtype  # computed in (float16 computes in float32, as NumPy does)
+    shape: tuple  # of the result
+    loop: tuple  # the coalesced loop and both operands' element strides in it
+    sa: tuple
+    sb: tuple
+    cast_x: bool  # whether an operand must be converted to `work` first
+    cast_y: bool
+
+
+@functools.lru_cache(maxsize=4096)
+def zip_plan(api, x_shape, x_type, y_shape, y_type, out_dtype=None):
+    """The ZipPlan of x (op) y: x_type/y_type are NumPy dtypes of Tensors or Python types of numbers."""
+    dtype = np.dtype(out_dtype) if out_dtype is not None else _promote(x_type, y_type)
+    work = np.dtype(np.float32) if dtype == np.float16 else dtype
+    shape = broadcast_shape(api, x_shape, y_shape)
+    loop, sa, sb = coalesce(shape, element_strides(x_shape, shape), element_strides(y_shape, shape))
+    return ZipPlan(mstype.to_dtype(dtype), dtype, work, shape, loop, sa, sb, x_type != work, y_type != work)
+
+
+def _operand(value, cast, plan, backend):
+    if isinstance(value, Tensor):
+        array = value._array()
+        return array.astype(plan.np_dtype, copy=False).astype(plan.work, copy=False) if cast else array
+    return backend.from_host(np.array(value, plan.np_dtype).astype(plan.work).reshape(1))
+
+
 def elementwise(api, op, x, y, backend, out_dtype=None):
     """out = x (op) y on `backend`, broadcasting; x and y are Tensors or numbers (not both numbers)."""
-    dtype = np.dtype(out_dtype) if out_dtype is not None else promote(x, y)
-    work = np.dtype(np.float32) if dtype == np.float16 else dtype  # as NumPy does: half math in float32
-    arrays, shapes = [], []
-    for value in (x, y):
-        if isinstance(value, Tensor):
-            arrays.append(value._array().astype(dtype, copy=False).astype(work, copy=False))
-            shapes.append(value.shape)
-        else:
-            arrays.append(backend.full((1,), np.array(value, dtype), work))
-            shapes.append(())
-    shape = broadcast_shape(api, shapes[0], shapes[1])
-    out = backend.empty(shape, work)
+    (x_shape, x_type), (y_shape, y_type) = ((v.shape, v.dtype.np_type) if isinstance(v, Tensor) else ((), type(v))
+                                            for v in (x, y))
+    plan = zip_plan(api, x_shape, x_type, y_shape, y_type, None if out_dtype is None else np.dtype(out_dtype))
+    return zip_run(op, plan, _operand(x, plan.cast_x, plan, backend), _operand(y, plan.cast_y, plan, backend),
+                   backend)
+
+
+def zip_run(op, plan, a, b, backend):
+    """The Tensor of a (op) b under `plan`; a and b are C-contiguous device arrays of `plan.work`."""
+    out = backend.empty(plan.shape, plan.work)
     if out.size:
-        loop, sa, sb = coalesce(shape, element_strides(shapes[0], shape), element_strides(shapes[1], shape))
-        backend.kernels.binary(op, out.reshape(-1), arrays[0].reshape(-1), arrays[1].reshape(-1), loop, sa, sb)
-    return Tensor._wrap(out.astype(dtype, copy=False), backend)
+        backend.kernels.binary(op, out.reshape(-1), a.reshape(-1), b.reshape(-1), plan.loop, plan.sa, plan.sb)
+    if plan.work != plan.np_dtype:
+        out = out.astype(plan.np_dtype)
+    return Tensor._make(out, backend, plan.dtype)
 
 
 class _Binary(Primitive):
@@ -110,6 +145,11 @@ class _Binary(Primitive):
     _op = None
 
     def __call__(self, x, y):
+        if isinstance(x, Tensor) and isinstance(y, Tensor) and x._backend is y._backend:  # the common case, fast
+            if self._op != _codes.SUB or x._dtype is not mstype.bool_ or y._dtype is not mstype.bool_:
+                plan = zip_plan(self.name, x._shape, x._dtype.np_type, y._shape, y._dtype.np_type)
+                return zip_run(self._op, plan, _operand(x, plan.cast_x, plan, x._backend),
+                               _operand(y, plan.cast_y, plan, x._backend), x._backend)
         self.check_tensor("x", x, allow_number=True)
         self.check_tensor("y", y, allow_number=True)
         if not isinstance(x, Tensor) and not isinstance(y, Tensor):
