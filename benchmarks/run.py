@@ -21,6 +21,7 @@ import tracemalloc
 import numpy as np
 
 import minispore
+import minispore.nn as nn
 from minispore import Tensor, context
 from minispore.common import initializer as init
 from minispore.common import set_seed
@@ -185,6 +186,66 @@ def bench_add(backend, rounds, rows, quick):
         rows.append(report(title, medians, "GB/s", 3.0 * a.nbytes / 1e9, {"numpy": err}))
 
 
+class _ThreeOps(nn.Cell):
+    """A 3-op Cell: (x * w + b) - x."""
+
+    def __init__(self, w, b):
+        super().__init__()
+        self.w, self.b = w, b
+        self.mul, self.add, self.sub = ops.Mul(), ops.Add(), ops.Sub()
+
+    def construct(self, x):
+        return self.sub(self.add(self.mul(x, self.w), self.b), x)
+
+
+def _small_cases(backend):
+    """(title, ours, {peer: fn}) for the small work a network is made of: per-call cost decides these."""
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((2, 3)).astype(np.float32), rng.standard_normal((2, 3)).astype(np.float32)
+    ta, tb = Tensor(a), Tensor(b)
+    add = ops.Add()
+    x8 = rng.standard_normal((1, 3, 8, 8)).astype(np.float32)
+    conv8 = nn.Conv2d(3, 4, 3, has_bias=True, pad_mode="valid")
+    xg = np.ones((1, 3, 16, 50), np.float32)
+    guide = nn.Conv2d(3, 64, 3, weight_init=init.Normal(0.2), has_bias=False)
+    tx8, txg = Tensor(x8), Tensor(xg)
+    cell = _ThreeOps(Tensor(b), Tensor(a))
+    cases = [("small: ops.Add 2x3", lambda: add(ta, tb), {"numpy": lambda: np.add(a, b)}),
+             ("small: Tensor + Tensor 2x3", lambda: ta + tb, {"numpy": lambda: a + b}),
+             ("small: nn.Conv2d(3,4,3) 1x3x8x8", lambda: conv8(tx8), {}),
+             ("small: guide nn.Conv2d(3,64,3) 1x3x16x50", lambda: guide(txg), {}),
+             ("small: initializer(Normal(), [64,3,3,3])",
+              lambda: initializer(init.Normal(), [64, 3, 3, 3]).init_data(), {}),
+             ("small: 3-op Cell 2x3", lambda: cell(ta), {"numpy": lambda: a * b + a - a})]
+    if torch is not None and backend.name == "CPU":
+        at, bt = torch.from_numpy(a), torch.from_numpy(b)
+        tconv8 = torch.nn.Conv2d(3, 4, 3).requires_grad_(False)
+        tguide = torch.nn.Conv2d(3, 64, 3, padding=1, bias=False).requires_grad_(False)
+        x8t, xgt = torch.from_numpy(x8), torch.from_numpy(xg)
+        theirs = [lambda: torch.add(at, bt), lambda: at + bt, lambda: tconv8(x8t), lambda: tguide(xgt),
+                  lambda: torch.nn.init.normal_(torch.empty(64, 3, 3, 3), 0.0, 0.01), lambda: at * bt + at - at]
+        for (_, _, peers), fn in zip(cases, theirs):
+            peers["torch"] = fn
+    return cases
+
+
+def bench_small(backend, rounds, rows, loaded=False):
+    """Small ops, on a quiet machine and (loaded=True) with a busy-looping process on every other core."""
+    hogs = []
+    if loaded:
+        hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(max(1, os.cpu_count() - 1))]
+    try:
+        for title, ours, peers in _small_cases(backend):
+            def timed(fn=ours):
+                fn()
+                _sync(backend)
+            medians = interleaved(dict(minispore=timed, **peers), rounds)
+            rows.append(report(title + (" (other cores busy)" if loaded else ""), medians, "calls/s", 1.0))
+    finally:
+        for hog in hogs:
+            hog.kill()
+
+
 _FIRST_CONV = """
 import time; t0 = time.perf_counter()
 import numpy as np
@@ -217,13 +278,13 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller fills")
     parser.add_argument("--device", default="CPU", choices=["CPU", "GPU"])
     parser.add_argument("--json", help="also write the figures to this JSON file")
-    parser.add_argument("--only", choices=["conv", "init", "add", "first"], action="append",
+    parser.add_argument("--only", choices=["conv", "init", "add", "small", "first"], action="append",
                         help="run only these groups (repeatable)")
     args = parser.parse_args(argv)
     context.set_context(device_target=args.device)
     backend = minispore._backend.current_backend()
     rounds = 5 if args.quick else 15
-    groups = args.only or ["conv", "init", "add", "first"]
+    groups = args.only or ["conv", "init", "add", "small", "first"]
     import numba
     print(f"minispore {minispore.__version__} on {args.device}; numba {numba.__version__} "
           f"({numba.get_num_threads()} threads); numpy {np.__version__}; "
@@ -236,6 +297,9 @@ def main(argv=None):
         bench_inits(backend, rounds, rows, args.quick)
     if "add" in groups:
         bench_add(backend, rounds, rows, args.quick)
+    if "small" in groups:
+        bench_small(backend, rounds, rows)
+        bench_small(backend, rounds, rows, loaded=True)
     if "first" in groups:
         bench_first_conv(args.device, rows)
     if args.json:

@@ -1,7 +1,7 @@
 """Kernel bodies: plain scalar Python, written once and wrapped for each target.
 
-`cpu.py` wraps every function in `__all__` with ``numba.njit(inline="always")`` and `cuda.py` with
-``numba.cuda.jit(device=True)`` (see `_retarget.py`). A body may call other bodies and `mul` by their global
+`cpu.py` wraps every function in `__all__` with ``numba.njit(inline="always")`` (those in `CALLED` with
+``inline="never"``) and `cuda.py` with ``numba.cuda.jit(device=True)`` (see `_retarget.py`). A body may call other bodies and `mul` by their global
 names; the wrapper rebinds those names to the target's compiled versions.
 
 Floating-point rule: every product goes through `mul`. On the CPU it is a plain IEEE multiply; on a GPU it is
@@ -20,6 +20,11 @@ __all__ = [
     "r13_skip", "r13_chain", "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4",
     "conv_row_taps",
 ]
+
+# Long bodies the CPU compiles once as functions of their own instead of inlining them into every caller: Numba's
+# passes over the inlined code took most of a first run's compile time (22 s to the guide's first conv, now ~8 s);
+# LLVM still inlines them where it pays.
+CALLED = frozenset({"log_f64", "cossin_f64", "r13_calls", "r13_fresh", "r13_philox"})
 
 # Distribution codes of `draw4`; `minispore.common.initializer` uses the same names.
 UNIFORM = 0

@@ -5,15 +5,13 @@ computed; parallel loops split work by output element, so results never depend o
 GEMM-based convolution (Winograd, im2col) lives in `cpu_conv.py` and is re-exported here; the direct one, built
 from a body shared with the GPU, is here.
 """
-import types as types_module
-
 import numba
 import numba.core.caching
 import numpy as np
 from numba import prange
 
 from . import _cache, bodies
-from ._parallel import serialised
+from ._parallel import Split, rebound
 from ._retarget import compile_bodies
 from .cpu_conv import conv, conv_scratch_shape
 
@@ -24,6 +22,10 @@ _cache.install(numba.core.caching)  # before the first cache=True kernel
 
 # error_model="numpy": no ZeroDivisionError branches, so LLVM can vectorize the bodies' arithmetic
 _body = compile_bodies(lambda fn: numba.njit(inline="always", error_model="numpy")(fn))
+# the same bodies with the long ones (bodies.CALLED) compiled as functions of their own: for item functions that
+# serve small work, where compile time matters more than vectorization
+_called = compile_bodies(lambda fn: numba.njit(inline="never" if fn.__name__ in bodies.CALLED else "always",
+                                               error_model="numpy")(fn))
 philox4x32 = _body["philox4x32"]
 contract_block = _body["contract_block"]
 draw4 = _body["draw4"]
@@ -58,19 +60,10 @@ def _fill_blocks(out, first_block, k0, k1, stream, p0, p1, p2, p3, lo, hi):
             out[i + np.uint64(3)] = v3
 
 
-def _specialise(fn, name, **constants):
-    """A parallel kernel compiled from `fn` with some globals bound to constants (its own cache entry)."""
-    copy = types_module.FunctionType(fn.__code__, dict(fn.__globals__, **constants), name, fn.__defaults__,
-                                     fn.__closure__)
-    copy.__qualname__ = name
-    return numba.njit(parallel=True, cache=True, error_model="numpy")(copy)
-
-
-_FILL_BLOCKS = {dist: _specialise(_fill_blocks, f"_fill_blocks_{name}", _DIST=dist) for dist, name in (
+_FILL_BLOCKS = {dist: Split(_fill_blocks, f"_fill_blocks_{name}", _DIST=dist) for dist, name in (
     (bodies.UNIFORM, "uniform"), (bodies.NORMAL, "normal"), (bodies.TRUNCATED_NORMAL, "truncated_normal"))}
 
 
-@serialised
 def random_fill(out, start, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     """out[t] = sample of element start + t of the stream: Philox block (i >> 2, stream), word i & 3.
 
@@ -81,20 +74,18 @@ def random_fill(out, start, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     head = min(n, -start % 4)
     body = (n - head) // 4 * 4
     if body:
-        _FILL_BLOCKS[dist](out[head:head + body], (start + head) // 4, k0, k1, stream, p0, p1, p2, p3, lo, hi)
+        _FILL_BLOCKS[dist](body, out[head:head + body], (start + head) // 4, k0, k1, stream, p0, p1, p2, p3, lo, hi)
     for lo_t, hi_t in ((0, head), (head + body, n)):
         if hi_t > lo_t:
             random_fill_at(out[lo_t:hi_t], np.arange(start + lo_t, start + hi_t, dtype=np.int64), k0, k1, stream,
                            dist, p0, p1, p2, p3, lo, hi)
 
 
-@serialised
 def random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     """out[t] = sample of element index[t] of the stream (any slice of a tensor, generated alone)."""
-    _random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi)
+    _RANDOM_FILL_AT(out.size, out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi)
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
 def _random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
     for t in prange(out.size):
         i = index[t]
@@ -102,67 +93,93 @@ def _random_fill_at(out, index, k0, k1, stream, dist, p0, p1, p2, p3, lo, hi):
         out[t] = lane(draw4(dist, w0, w1, w2, w3, p0, p1, p2, p3, lo, hi), i & 3)
 
 
+_RANDOM_FILL_AT = Split(_random_fill_at)
+
+
 _R13_LOCKSTEP = 8  # chains one task advances together: their independent serial chains overlap in the core
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
-def _r13_uniforms(out, tail, seed, seed2):
-    """Phase 1 of r1.3's random_normal: each chain's generator, serially, writes its uniforms in place.
+def _r13_uniforms_task(out, tail, seed, seed2, g):
+    """Phase 1 of r1.3's random_normal for chains g * _R13_LOCKSTEP ...: each chain's generator, serially,
+    writes its uniforms in place.
 
-    A task advances _R13_LOCKSTEP chains call by call (a chain alone is one long dependency chain): first the
+    The task advances _R13_LOCKSTEP chains call by call (a chain alone is one long dependency chain): first the
     calls every chain of the task makes, then each chain's remaining ones.
     """
     total = out.size
-    for g in prange(16 // _R13_LOCKSTEP):
-        st = np.empty((5, _R13_LOCKSTEP), np.uint32)
-        common = total  # calls every chain of the task makes
-        for i in range(_R13_LOCKSTEP):
-            start, length, skip = r13_chain(total, g * _R13_LOCKSTEP + i)
-            st[0, i], st[1, i], st[2, i], st[3, i], st[4, i] = r13_fresh(seed, seed2, skip)
-            common = min(common, -(-length // 4))
-        for j in range(common):
-            for i in range(_R13_LOCKSTEP):
-                t = g * _R13_LOCKSTEP + i
-                start, length, skip = r13_chain(total, t)
-                st[0, i], st[1, i], st[2, i], st[3, i], st[4, i] = r13_calls(
-                    out, tail, t, start, length, j, j + 1, (st[0, i], st[1, i], st[2, i], st[3, i], st[4, i]))
+    st = np.empty((5, _R13_LOCKSTEP), np.uint32)
+    common = total  # calls every chain of the task makes
+    for i in range(_R13_LOCKSTEP):
+        start, length, skip = r13_chain(total, g * _R13_LOCKSTEP + i)
+        st[0, i], st[1, i], st[2, i], st[3, i], st[4, i] = r13_fresh(seed, seed2, skip)
+        common = min(common, -(-length // 4))
+    for j in range(common):
         for i in range(_R13_LOCKSTEP):
             t = g * _R13_LOCKSTEP + i
             start, length, skip = r13_chain(total, t)
-            r13_calls(out, tail, t, start, length, common, -(-length // 4),
-                      (st[0, i], st[1, i], st[2, i], st[3, i], st[4, i]))
+            st[0, i], st[1, i], st[2, i], st[3, i], st[4, i] = r13_calls(
+                out, tail, t, start, length, j, j + 1, (st[0, i], st[1, i], st[2, i], st[3, i], st[4, i]))
+    for i in range(_R13_LOCKSTEP):
+        t = g * _R13_LOCKSTEP + i
+        start, length, skip = r13_chain(total, t)
+        r13_calls(out, tail, t, start, length, common, -(-length // 4),
+                  (st[0, i], st[1, i], st[2, i], st[3, i], st[4, i]))
 
 
+# serial chains: nothing to vectorize, so the long bodies stay calls (compile time)
+_r13_uniforms_task = numba.njit(cache=True, error_model="numpy")(rebound(_r13_uniforms_task, "_r13_uniforms_task", _called))
+
+
+def _r13_uniforms(out, tail, seed, seed2):
+    for g in prange(16 // _R13_LOCKSTEP):
+        _r13_uniforms_task(out, tail, seed, seed2, np.int64(g))  # prange's index is unsigned
+
+
+_R13_UNIFORMS = Split(_r13_uniforms)
 _R13_PAIRS_PER_TASK = 8192
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
-def _r13_normals(out, tail, sigma, mean):
-    """Phase 2: every uniform pair becomes two normals, out = normal * sigma + mean (two float32 roundings)."""
+@numba.njit(cache=True, error_model="numpy")
+def _r13_normals_task(out, tail, sigma, mean, task):
+    """Phase 2, one task: its uniform pairs become two normals each, out = normal * sigma + mean (two float32
+    roundings)."""
     total = out.size
+    tasks_per_chain = _r13_tasks_per_chain(total)
+    t = task // tasks_per_chain
+    start, length, skip = r13_chain(total, t)
+    pairs = (length + 1) // 2
+    full = 2 * (length // 4)  # pairs whose uniforms are in `out`
+    p0 = (task % tasks_per_chain) * _R13_PAIRS_PER_TASK
+    p1 = min(pairs, p0 + _R13_PAIRS_PER_TASK)
+    for p in range(np.uint64(p0), np.uint64(min(p1, full))):  # the branch-free loop LLVM vectorizes
+        e = np.uint64(start) + np.uint64(2) * p
+        z0, z1 = r13_box_muller(out[e], out[e + np.uint64(1)])
+        out[e] = mul(z0, sigma) + mean
+        out[e + np.uint64(1)] = mul(z1, sigma) + mean
+    for p in range(max(p0, full), p1):  # at most two pairs, fed from the tail
+        h = 2 * (p - full)
+        z0, z1 = r13_box_muller(tail[t, h], tail[t, h + 1])
+        out[start + 2 * p] = mul(z0, sigma) + mean
+        if 2 * p + 1 < length:
+            out[start + 2 * p + 1] = mul(z1, sigma) + mean
+
+
+@numba.njit(inline="always")
+def _r13_tasks_per_chain(total):
     most_pairs = (total // 16 + 17) // 2  # of any chain (the last one is up to 15 elements longer)
-    tasks_per_chain = (most_pairs + _R13_PAIRS_PER_TASK - 1) // _R13_PAIRS_PER_TASK
-    for task in prange(16 * tasks_per_chain):
-        t = task // tasks_per_chain
-        start, length, skip = r13_chain(total, t)
-        pairs = (length + 1) // 2
-        full = 2 * (length // 4)  # pairs whose uniforms are in `out`
-        p0 = (task % tasks_per_chain) * _R13_PAIRS_PER_TASK
-        p1 = min(pairs, p0 + _R13_PAIRS_PER_TASK)
-        for p in range(np.uint64(p0), np.uint64(min(p1, full))):  # the branch-free loop LLVM vectorizes
-            e = np.uint64(start) + np.uint64(2) * p
-            z0, z1 = r13_box_muller(out[e], out[e + np.uint64(1)])
-            out[e] = mul(z0, sigma) + mean
-            out[e + np.uint64(1)] = mul(z1, sigma) + mean
-        for p in range(max(p0, full), p1):  # at most two pairs, fed from the tail
-            h = 2 * (p - full)
-            z0, z1 = r13_box_muller(tail[t, h], tail[t, h + 1])
-            out[start + 2 * p] = mul(z0, sigma) + mean
-            if 2 * p + 1 < length:
-                out[start + 2 * p + 1] = mul(z1, sigma) + mean
+    return (most_pairs + _R13_PAIRS_PER_TASK - 1) // _R13_PAIRS_PER_TASK
 
 
-@serialised
+def _r13_normals(out, tail, sigma, mean):
+    for task in prange(16 * _r13_tasks_per_chain(out.size)):
+        _r13_normals_task(out, tail, sigma, mean, np.int64(task))  # prange's index is unsigned
+
+
+_r13_normals_task_small = numba.njit(cache=True, error_model="numpy")(
+    rebound(_r13_normals_task.py_func, "_r13_normals_task_small", _called))
+_R13_NORMALS = Split(_r13_normals, serial={"_r13_normals_task": _r13_normals_task_small})
+
+
 def r13_normal_fill(out, tail, seed, seed2, sigma, mean):
     """MindSpore r1.3's random_normal(shape, seed, seed2) * sigma + mean into the flat float32 `out`.
 
@@ -170,8 +187,8 @@ def r13_normal_fill(out, tail, seed, seed2, sigma, mean):
     thread count.
     """
     if out.size:
-        _r13_uniforms(out, tail, seed, seed2)
-        _r13_normals(out, tail, sigma, mean)
+        _R13_UNIFORMS(out.size, out, tail, seed, seed2)
+        _R13_NORMALS(out.size, out, tail, sigma, mean)
 
 
 _DIRECT_ROWS = 16  # output rows one work item sums together, sharing each tap's weight and bounds
@@ -191,7 +208,7 @@ def _ms2_blocks(out, seed, p0, p1):
             out[i + np.uint64(3)] = v3
 
 
-_MS2_BLOCKS = {dist: _specialise(_ms2_blocks, f"_ms2_blocks_{name}", _DIST=dist)
+_MS2_BLOCKS = {dist: Split(_ms2_blocks, f"_ms2_blocks_{name}", _DIST=dist)
                for dist, name in ((bodies.UNIFORM, "uniform"), (bodies.NORMAL, "normal"))}
 
 
@@ -205,54 +222,62 @@ def _ms2_last_block(out, seed, dist, p0, p1):
         out[4 * b + j] = lane(v, j)
 
 
-@serialised
 def ms2_fill(out, seed, dist, p0, p1):
     """MindSpore 2.10's _random_uniform (p0 = a, p1 = b - a) or _random_normal (p0 = mean, p1 = sigma), all as
     doubles, into the flat float32 `out`."""
     if out.size >= 4:
-        _MS2_BLOCKS[dist](out, seed, p0, p1)
+        _MS2_BLOCKS[dist](out.size, out, seed, p0, p1)
     if out.size % 4:
         _ms2_last_block(out, seed, dist, p0, p1)
 
 
-@serialised
 def ms2_unit_fill(out, seed):
     """out[i] = word i of 2.10's generator / 2**32, in the flat float64 `out` (TruncatedNormal's uniforms)."""
     if out.size:
-        _ms2_unit_fill(out, seed)
+        _MS2_UNIT_FILL(out.size, out, seed)
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
 def _ms2_unit_fill(out, seed):
     for i in prange(out.size):
         out[i] = ms2_unit(lane(ms2_block(i >> 2, seed), i & 3))
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
-def _conv_direct(x, w, out, stride, dilation, pad):
+_MS2_UNIT_FILL = Split(_ms2_unit_fill)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _conv_direct_item(x, w, out, stride, dilation, pad, item):
+    """One work item of the direct convolution: (image, channel, depth, block of rows), a shape-only split."""
     n_n, o_n, od_n, oh_n, ow_n = out.shape
     per_group = o_n // (x.shape[1] // w.shape[1])
     blocks = (oh_n + _DIRECT_ROWS - 1) // _DIRECT_ROWS
-    for item in prange(n_n * o_n * od_n * blocks):  # (image, channel, depth, block of rows): a shape-only split
-        b = item % blocks
-        od = (item // blocks) % od_n
-        o = (item // (blocks * od_n)) % o_n
-        n = item // (blocks * od_n * o_n)
-        oh0 = b * _DIRECT_ROWS
-        acc = out[n, o, od, oh0:min(oh0 + _DIRECT_ROWS, oh_n)]
-        acc[:] = 0
-        conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0] - pad[0],
-                      oh0 * stride[1] - pad[1], dilation, stride, pad[2], 0, ow_n)
+    b = item % blocks
+    od = (item // blocks) % od_n
+    o = (item // (blocks * od_n)) % o_n
+    n = item // (blocks * od_n * o_n)
+    oh0 = b * _DIRECT_ROWS
+    acc = out[n, o, od, oh0:min(oh0 + _DIRECT_ROWS, oh_n)]
+    acc[:] = 0
+    conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0] - pad[0],
+                  oh0 * stride[1] - pad[1], dilation, stride, pad[2], 0, ow_n)
 
 
-@serialised
+def _conv_direct(x, w, out, stride, dilation, pad):
+    n_n, o_n, od_n, oh_n = out.shape[:4]
+    for item in prange(n_n * o_n * od_n * ((oh_n + _DIRECT_ROWS - 1) // _DIRECT_ROWS)):
+        _conv_direct_item(x, w, out, stride, dilation, pad, np.int64(item))  # prange's index is unsigned
+
+
+_CONV_DIRECT = Split(_conv_direct)
+
+
 def conv_direct(x, w, out, stride, dilation, pad):
     """out = conv(x, w) summed tap by tap in (channel, depth, row, column) order, float32 only.
 
     x (N, C, D, H, W), w (O, C/group, KD, KH, KW), out (N, O, OD, OH, OW); the group count is C / w.shape[1].
     """
     if out.size:
-        _conv_direct(x, w, out, stride, dilation, pad)
+        _CONV_DIRECT(out.size * w[0].size, x, w, out, stride, dilation, pad)
 
 
 _OP = -1  # bound per copy of _binary below, so each operation compiles to its own branch-free loop
@@ -300,12 +325,11 @@ def _binary(out, a, b, shape, sa, sb):
                 out[o + j] = binary_value(_OP, a[oa + j * sal], b[ob + j * sbl])
 
 
-_BINARY = {op: _specialise(_binary, f"_binary_{name}", _OP=op)
+_BINARY = {op: Split(_binary, f"_binary_{name}", _OP=op)
            for op, name in ((bodies.ADD, "add"), (bodies.SUB, "sub"), (bodies.MUL, "mul"))}
 
 
-@serialised
 def binary(op, out, a, b, shape, sa, sb):
     """out = a (op) b over `shape`, C order; a and b are flat with element strides sa, sb (0 = broadcast)."""
     if out.size:
-        _BINARY[op](out, a, b, shape, sa, sb)
+        _BINARY[op](out.size, out, a, b, shape, sa, sb)
