@@ -103,21 +103,27 @@ def save_checkpoint(save_obj, ckpt_file_name, integrated_save=True, async_save=F
     entries = _entries(save_obj, choice_func)
     for name, value in (append_dict or {}).items():
         entries[name] = value if isinstance(value, (str, Tensor)) else Tensor(value)  # 3 -> Int64, 1.5 -> Float32
-    data = {name: value if isinstance(value, str) else _host_copy(value, async_save) for name, value in entries.items()}
+    data = {name: value if isinstance(value, str) else _host_copy(value, async_save)
+            for name, value in entries.items()}
     if format == "safetensors":
         strings = [name for name, value in data.items() if isinstance(value, str)]
         if strings:
             _checks.fail(api, "append_dict", "free of str values when format is 'safetensors' (safetensors holds "
                          "tensors only)", f"str values for {strings}")
-
-    write = _write_safetensors if format == "safetensors" else _write_ckpt
-    extra = (remove_redundancy,) if format == "safetensors" else ()
+        data = {name: data[name] for name in sorted(data)}
+        metadata = {"format": "ms"}
+        if remove_redundancy is not None:
+            metadata["remove_redundancy"] = str(remove_redundancy)
+        if crc_check:
+            metadata["crc_num"] = str(_safetensors_crc(data, api))
+        target = (path, format, _write_safetensors, data, metadata if data else None)
+    else:
+        target = (path, format, _write_ckpt, data, crc_check)
     if async_save:
         _wait_async_saves()
-        threading.Thread(target=_write_file, args=(path, format, write, data, crc_check) + extra,
-                         name=_ASYNC_NAME).start()
+        threading.Thread(target=_write_file, args=target, name=_ASYNC_NAME).start()
     else:
-        _write_file(path, format, write, data, crc_check, *extra)
+        _write_file(*target)
 
 
 def _save_path(save_obj, ckpt_file_name, format):
@@ -226,7 +232,7 @@ def _wait_async_saves():
             thread.join()
 
 
-def _write_file(path, format, write, data, crc_check, *extra):
+def _write_file(path, format, write, data, option):
     """Write to a temporary file beside `path`, then rename it over `path` and make it read-only."""
     root, ext = os.path.splitext(path)
     temporary = root + ext.replace(f".{format}", ".tmp")
@@ -236,7 +242,7 @@ def _write_file(path, format, write, data, crc_check, *extra):
         try:
             if os.path.exists(temporary):
                 os.remove(temporary)
-            write(temporary, data, crc_check, *extra)
+            write(temporary, data, option)
             os.replace(temporary, path)
             os.chmod(path, stat.S_IRUSR)
         except BaseException:
@@ -255,7 +261,7 @@ def _records(name, value):
         return
     dims, type_name = list(value.shape), str(mstype.to_dtype(value.dtype))
     flat = value.reshape(-1).view(np.uint8)
-    chunk = 1024 * SLICE_SIZE
+    chunk = max(1, int(1024 * SLICE_SIZE))  # bytes; a fractional SLICE_SIZE (tests) slices tiny tensors
     for start in range(0, flat.size, chunk):
         yield dims, type_name, flat[start:start + chunk].tobytes()
 
@@ -280,15 +286,9 @@ def _write_ckpt(path, data, crc_check):
             file.write(_CRC_TAG + crc.to_bytes(_CRC_BYTES, byteorder="big"))
 
 
-def _write_safetensors(path, data, crc_check, remove_redundancy=None):
+def _write_safetensors(path, tensors, metadata):
     from safetensors.numpy import save_file
-    tensors = {name: data[name] for name in sorted(data)}
-    metadata = {"format": "ms"}
-    if remove_redundancy is not None:
-        metadata["remove_redundancy"] = str(remove_redundancy)
-    if crc_check:
-        metadata["crc_num"] = str(_safetensors_crc(tensors, "save_checkpoint"))
-    save_file(tensors, path, metadata=metadata if tensors else None)
+    save_file(tensors, path, metadata=metadata)
 
 
 def _safetensors_crc(tensors, api):
@@ -364,7 +364,7 @@ def load_checkpoint(ckpt_file_name, net=None, strict_load=False, filter_prefix=N
     _check_choice_func(api, choice_func)
     if net is not None:
         _checks.check_type(api, "net", net, Cell, "None or a Cell")
-        _check_remove_redundancy(remove_redundancy)
+        _check_remove_redundancy(api, remove_redundancy)
     _checks.check_choice(api, "format", format, _FORMATS)
     if format == "safetensors" and dec_mode != _DEFAULT_MODE:
         _checks.fail(api, "dec_mode", f"'{_DEFAULT_MODE}' when format is 'safetensors'", dec_mode)
@@ -401,9 +401,9 @@ def _check_prefix(arg, prefix):
     return tuple(prefix)
 
 
-def _check_remove_redundancy(remove_redundancy):
+def _check_remove_redundancy(api, remove_redundancy):
     if remove_redundancy:
-        _checks.fail("load_checkpoint", "remove_redundancy", "False (deduplicated loading needs data parallelism, "
+        _checks.fail(api, "remove_redundancy", "False (deduplicated loading needs data parallelism, "
                      "and minispore runs stand-alone)", remove_redundancy, TypeError)
 
 
@@ -593,7 +593,7 @@ def load_param_into_net(net, parameter_dict, strict_load=False, remove_redundanc
                          f"{key!r}: {type(value).__name__}", TypeError)
     _checks.check_bool(api, "strict_load", strict_load)
     _checks.check_bool(api, "remove_redundancy", remove_redundancy)
-    _check_remove_redundancy(remove_redundancy)
+    _check_remove_redundancy(api, remove_redundancy)
 
     params = [param for _, param in net.parameters_and_names()]
     plan, param_not_load, ckpt_not_load = [], [], list(parameter_dict)
