@@ -8,10 +8,12 @@ from .common import Parameter, Tensor, get_seed, set_seed
 from .common.tensor import from_dlpack
 from .dtype import (bool_, float16, float32, float64, float_, int8, int16, int32, int64, uint8, uint16, uint32,
                     uint64)
+from .train import load_checkpoint, load_param_into_net, save_checkpoint
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "Parameter", "from_dlpack", "context", "dtype", "set_seed", "get_seed", "bool_", "int8", "int16",
     "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64", "float_",
+    "save_checkpoint", "load_checkpoint", "load_param_into_net",
 ]
