@@ -221,7 +221,8 @@ class Tensor:
             array = array.astype(array.dtype.newbyteorder("="))
         if mstype.to_dtype(array.dtype) is None:
             _checks.fail("Tensor.from_numpy", "array", "of a number or bool dtype", f"dtype {array.dtype}", TypeError)
-        return Tensor._wrap(np.ascontiguousarray(array), _backend.get_backend("CPU"))
+        return Tensor._wrap(array if array.flags.c_contiguous else array.copy(order="C"),  # keeps 0-d 0-d
+                            _backend.get_backend("CPU"))
 
     @staticmethod
     def from_dlpack(external):
@@ -475,7 +476,7 @@ class Tensor:
                 _checks.fail(api, "axes", "a permutation (each axis once)", axes)
         xp = self._backend.xp
         with self._backend._on():
-            return Tensor._wrap(xp.ascontiguousarray(xp.transpose(self._array(), tuple(perm))), self._backend)
+            return Tensor._wrap(xp.transpose(self._array(), tuple(perm)).copy(order="C"), self._backend)
 
     @property
     def T(self):  # noqa: N802 (MindSpore's name)
