@@ -3,6 +3,8 @@ errors, SequentialCell/CellList editing, and Cells that deepcopy and pickle. The
 are those the MindSpore 2.10.0 wheel gives for the same calls (differences are marked)."""
 import copy
 import pickle
+import subprocess
+import sys
 import warnings
 from collections import OrderedDict
 
@@ -33,7 +35,9 @@ def _paths(cell):
 def test_context_functions_at_the_top_level():
     assert minispore.set_context is context.set_context and minispore.get_context is context.get_context
     assert minispore.GRAPH_MODE == 0 and minispore.PYNATIVE_MODE == 1
-    assert minispore.get_context("mode") == minispore.PYNATIVE_MODE  # MindSpore 2.x's default: eager
+    fresh = subprocess.run([sys.executable, "-c", "import minispore; print(minispore.get_context('mode'))"],
+                           capture_output=True, text=True, check=True).stdout
+    assert fresh.strip() == str(minispore.PYNATIVE_MODE)  # MindSpore 2.x's default: eager, as minispore runs
     minispore.set_context(mode=minispore.GRAPH_MODE)
     assert context.get_context("mode") == 0
     minispore.set_context(mode=minispore.PYNATIVE_MODE)
@@ -277,6 +281,22 @@ def test_cell_errors_as_mindspore(call, error):
     cell.foo = 3
     with pytest.raises(error):
         call(cell)
+
+
+def test_errors_that_changed_type_between_r1_and_2_are_both():
+    with pytest.raises(AttributeError):  # MindSpore 2.x
+        nn.Cell().construct()
+    with pytest.raises(NotImplementedError):  # r1.x
+        nn.Cell().construct()
+    cell = nn.Cell()
+    cell.w = Parameter(Tensor(1.0))
+    cell.w = None
+    for error in (KeyError, TypeError):  # 2.x: the name is taken; r1.x: the wrong kind for the attribute
+        with pytest.raises(error):
+            cell.w = _conv(1, 1)
+    cell.c = _conv(1, 1)
+    with pytest.raises(TypeError):
+        cell.c = Parameter(Tensor(1.0))
 
 
 def test_assigning_the_wrong_kind_to_a_registered_attribute():

@@ -319,3 +319,11 @@ def test_strides_and_assign_value(device):
 
 def test_from_numpy_keeps_a_0d_array_0d():
     assert Tensor.from_numpy(np.array(3.0)).shape == ()
+
+
+def test_set_dtype_converts_in_place(device):
+    t = Tensor(np.array([1.7, -2.2]))
+    assert t.set_dtype(mstype.int32) is mstype.int32
+    assert t.dtype == mstype.int32 and t.asnumpy().tolist() == [1, -2]
+    with pytest.raises(TypeError):
+        t.set_dtype(np.float32)

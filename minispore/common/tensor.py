@@ -312,6 +312,17 @@ class Tensor:
         self._lazy = None
         return self
 
+    def set_dtype(self, dtype):
+        """Convert the data to `dtype` in place; returns `dtype` (MindSpore's ``Tensor.set_dtype``).
+
+        Raises:
+            TypeError: `dtype` is not a minispore dtype.
+        """
+        _check_dtype("Tensor.set_dtype", dtype)
+        if dtype is not self._dtype:
+            self._set_data(self._array().astype(dtype.np_type))
+        return dtype
+
     def _check_same_device(self, api, arg, other):
         if other._backend is not self._backend:
             raise TypeError(f"For '{api}', the '{arg}' must be on the tensor's device {self._backend}, but got a "

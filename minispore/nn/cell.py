@@ -8,6 +8,15 @@ from ..common.tensor import Tensor
 __all__ = ["Cell"]
 
 
+class _ConstructMissing(AttributeError, NotImplementedError):
+    """A Cell without `construct` was called: MindSpore 2.x raises AttributeError, r1.x NotImplementedError."""
+
+
+class _NameTaken(KeyError, TypeError):
+    """A Parameter given the name of a sub-cell, or the reverse: MindSpore 2.x raises KeyError (the name is taken),
+    r1.x TypeError (the wrong kind for that attribute)."""
+
+
 class Cell:
     """Base class of layers and networks: owns Parameters and sub-Cells assigned as attributes.
 
@@ -111,6 +120,10 @@ class Cell:
         _checks.check_type(api, arg, name, str, "a str")
         if not name or (check_dot and "." in name):
             raise KeyError(f"For '{api}', the '{arg}' must be a non-empty str without '.', but got {name!r}.")
+        other = "_cells" if kind == "_params" else "_params"
+        if name in self._registry(other):
+            raise _NameTaken(f"For '{api}', the '{arg}' must not name a {other[1:-1]} of '{type(self).__name__}', "
+                             f"but got {name!r}.")
         if name not in self._registry(kind) and hasattr(self, name):
             raise KeyError(f"For '{api}', the '{arg}' must not be the name of another attribute of "
                            f"'{type(self).__name__}', but got {name!r}.")
@@ -124,7 +137,8 @@ class Cell:
             check_name_contain_dot (bool): refuse a name with '.'. Default: True.
 
         Raises:
-            KeyError: an empty or dotted name, or the name of another attribute (MindSpore's error).
+            KeyError: an empty or dotted name, or the name of another attribute (MindSpore's error; the name of a
+                sub-cell raises an error that is also a TypeError, r1.x's).
             TypeError: `param_name` is not a str, or `param` is not a Parameter or None.
             AttributeError: ``Cell.__init__`` was not called.
         """
@@ -141,7 +155,8 @@ class Cell:
         (``<this cell's path>.<child_name>.<path in the child>``) unless ``auto_prefix`` is False.
 
         Raises:
-            KeyError: an empty or dotted name, or the name of another attribute (MindSpore's error).
+            KeyError: an empty or dotted name, or the name of another attribute (MindSpore's error; the name of a
+                parameter raises an error that is also a TypeError, r1.x's).
             TypeError: `child_name` is not a str, or `child_cell` is not a Cell or None.
             AttributeError: ``Cell.__init__`` was not called.
         """
@@ -176,9 +191,10 @@ class Cell:
         """The computation of the cell; subclasses override it.
 
         Raises:
-            AttributeError: it was not overridden (MindSpore's error).
+            AttributeError: it was not overridden (MindSpore 2.x's error; also a NotImplementedError, r1.x's).
         """
-        raise AttributeError(f"For '{type(self).__name__}', the method 'construct' must be defined, but it is not.")
+        raise _ConstructMissing(f"For '{type(self).__name__}', the method 'construct' must be defined, but it is "
+                                f"not.")
 
     def __call__(self, *inputs, **kwargs):
         if "_params" not in self.__dict__:
