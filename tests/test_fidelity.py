@@ -187,7 +187,8 @@ def test_parameter_tuple():
     for call, error in [(lambda: ParameterTuple([1, 2]), TypeError), (lambda: ParameterTuple(p), TypeError),
                         (lambda: ParameterTuple("[2,3]"), TypeError), (lambda: ParameterTuple(3), TypeError),
                         (lambda: ParameterTuple([p, Parameter(Tensor(1.0), name="p")]), ValueError),
-                        (lambda: pair.clone("a b"), ValueError), (lambda: pair.clone(3), TypeError)]:
+                        (lambda: pair.clone("a b"), ValueError), (lambda: pair.clone(".x"), ValueError),
+                        (lambda: pair.clone(""), ValueError), (lambda: pair.clone(3), TypeError)]:
         with pytest.raises(error):
             call()
 
@@ -224,6 +225,15 @@ def test_parameter_names_are_attribute_paths_as_in_mindspore_2():
         net.update_parameters_name(3)
     with pytest.raises(ValueError):
         net.update_parameters_name("a b")
+    net.update_parameters_name("")  # MindSpore accepts an empty prefix (and '.x', '-x')
+    assert _paths(net)[0] == "blk.w"
+
+    class Unicode(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.卷积 = _conv(1, 1)  # any attribute name Python accepts
+
+    assert _paths(Unicode()) == ["卷积.weight", "卷积.bias"]
 
 
 def test_cells_added_to_nested_containers_are_named_by_full_path():

@@ -16,7 +16,9 @@ PARAMETER_NAME_DEFAULT = "Parameter"
 _GENERATED_PREFIX = PARAMETER_NAME_DEFAULT + "#"
 _NAME_MAX_LEN = 1024  # MindSpore's PARAMETER_NAME_PREFIX_MAX_LEN
 _generated_ids = itertools.count(1)
-_PREFIX_PATTERN = re.compile(r"^\w*[0-9a-zA-Z_.\-]*$", re.ASCII)  # MindSpore's check_str_by_regular
+# MindSpore's two name checks: check_str_and_none_by_regular (a prefix, may be empty) and check_str_by_regular
+_PREFIX_PATTERN = re.compile(r"^\w*[0-9a-zA-Z_.\-]*$", re.ASCII)
+_NAME_PATTERN = re.compile(r"^\w+[0-9a-zA-Z_.]*$", re.ASCII)
 
 
 def _generated_name():
@@ -28,11 +30,14 @@ def is_generated_name(name):
     return isinstance(name, str) and (name.startswith(_GENERATED_PREFIX) or name == PARAMETER_NAME_DEFAULT)
 
 
-def check_name_prefix(api, prefix, arg="prefix"):
-    """`prefix` as MindSpore accepts a name prefix: a str of word characters, digits, '_', '.' and '-'."""
+def check_name_prefix(api, prefix, arg="prefix", empty=True):
+    """`prefix` as MindSpore accepts a name prefix: ASCII letters, digits, '_', '.' and (when it may be `empty`)
+    '-'; when it may not be empty, it starts with a letter, digit or '_'."""
     _checks.check_type(api, arg, prefix, str, "a str")
-    if not _PREFIX_PATTERN.match(prefix):
-        _checks.fail(api, arg, "made of letters, digits, '_', '.' and '-'", prefix)
+    if empty and not _PREFIX_PATTERN.match(prefix):
+        _checks.fail(api, arg, "made of ASCII letters, digits, '_', '.' and '-'", prefix)
+    if not empty and not _NAME_PATTERN.match(prefix):
+        _checks.fail(api, arg, "ASCII letters, digits, '_' and '.', starting with a letter, digit or '_'", prefix)
     return prefix
 
 
@@ -241,7 +246,7 @@ class ParameterTuple(tuple):
             prefix (str): the name prefix (letters, digits, '_', '.' and '-').
             init (str | Initializer | Tensor | number): as for ``Parameter.clone``. Default: 'same'.
         """
-        check_name_prefix("ParameterTuple.clone", prefix)
+        check_name_prefix("ParameterTuple.clone", prefix, empty=False)
         clones = []
         for param in self:
             clone = param.clone(init)

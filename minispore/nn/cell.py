@@ -97,13 +97,13 @@ class Cell:
         object.__setattr__(self, name, params)
 
     def __getattr__(self, name):
-        cls_dict = self.__dict__
-        if "_params" not in cls_dict:
+        state = self.__dict__
+        if "_params" not in state:
             if name.startswith("__"):  # copy/pickle probe for hooks on a half-built object
                 raise AttributeError(name)
             raise self._not_initialised()
         for kind in ("_params", "_cells"):
-            registry = cls_dict.get(kind)
+            registry = state.get(kind)
             if registry is not None and name in registry:
                 return registry[name]
         raise AttributeError(f"The '{type(self).__name__}' object has no attribute '{name}'.")
@@ -165,7 +165,7 @@ class Cell:
         if child_cell is not None:
             _checks.check_type(api, "child_cell", child_cell, Cell, "a Cell or None")
             if self._auto_prefix:
-                child_cell.update_parameters_name(self._name_prefix + child_name + ".")
+                child_cell._rename_parameters(self._name_prefix + child_name + ".")
         self._cells[child_name] = child_cell
 
     def update_parameters_name(self, prefix="", recurse=True):
@@ -180,7 +180,10 @@ class Cell:
             ValueError: `prefix` holds other characters.
         """
         check_name_prefix("update_parameters_name", prefix)
-        _checks.check_bool("update_parameters_name", "recurse", recurse)
+        self._rename_parameters(prefix, _checks.check_bool("update_parameters_name", "recurse", recurse))
+
+    def _rename_parameters(self, prefix, recurse=True):
+        """`update_parameters_name` without checking `prefix` (attribute names need not be ASCII)."""
         for path, param in self.parameters_and_names(expand=recurse):
             param.name = prefix + path
         for path, cell in (self.cells_and_names() if recurse else [("", self)]):

@@ -61,7 +61,7 @@ class _CellSequence(Cell):
     def _rename(self, key, cell):
         """Name the parameters of `cell`, held under `key`, by their full path."""
         if self._auto_prefix:
-            cell.update_parameters_name(self._name_prefix + key + ".")
+            cell._rename_parameters(self._name_prefix + key + ".")
 
     def _renumber(self, dynamic):
         """Keys 0, 1, ... again after a deletion (keys not `dynamic` are kept), renaming what moved."""
