@@ -380,8 +380,8 @@ class Tensor:
                 _checks.fail(api, "index", f"within the shape {self._shape}", f"{_checks.shown(key)} ({exc})",
                              _checks.IndexValueError)
             except (TypeError, ValueError) as exc:
-                _checks.fail(api, "index", "ints, slices, None, Ellipsis, or bool or int Tensors",
-                             f"{_checks.shown(key)} ({exc})", TypeError)
+                _checks.fail(api, "index", f"ints, slices of ints, None, Ellipsis, or bool or int Tensors ({exc})",
+                             key, TypeError)
             shape = tuple(np.shape(source))
             try:
                 fits = len(shape) <= len(target) and np.broadcast_shapes(shape, target) == tuple(target)
