@@ -9,7 +9,7 @@ import reprlib
 __all__ = [
     "fail", "shown", "check_representable", "is_int", "check_type", "check_int", "check_positive_int",
     "check_non_negative_int", "check_bool",
-    "check_number", "check_choice", "check_int_tuple",
+    "check_number", "check_choice", "check_int_tuple", "IndexValueError",
 ]
 
 
@@ -31,6 +31,11 @@ def shown(value):
     else:
         text = str(value)
     return text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX] + "..."
+
+
+class IndexValueError(IndexError, ValueError):
+    """An index out of range: a ValueError by this project's template, an IndexError by Python's and MindSpore's
+    convention (so ``except IndexError`` and ``for`` loops over ``__getitem__`` work)."""
 
 
 def _describe(value, error):

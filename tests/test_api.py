@@ -78,11 +78,11 @@ def test_parameter_basics():
     clone = w.clone()
     assert clone.name == "w1" and clone is not w
     assert Parameter(Tensor(1.0), requires_grad=False).requires_grad is False
-    assert Parameter(np.ones(3)).name == "Parameter"
+    assert Parameter(np.ones(3)).name.startswith("Parameter#")  # MindSpore 2.x: unique generated names
 
 
 @pytest.mark.parametrize("call,error", [
-    (lambda: Parameter("x"), TypeError), (lambda: Parameter(Tensor(1.0), name=3), TypeError),
+    (lambda: Parameter("x"), TypeError), (lambda: Parameter(Tensor(1.0), name=3), ValueError),
     (lambda: Parameter(Tensor(1.0), requires_grad="yes"), TypeError),
     (lambda: Parameter(Tensor(np.ones(2))).set_data(Tensor(np.ones(3))), ValueError),
     (lambda: Parameter(Tensor(np.ones(2))).set_data("x"), TypeError),
@@ -139,7 +139,7 @@ def test_cell_errors():
     with pytest.raises(NotImplementedError):
         nn.Cell()(1)
     cell = nn.Cell()
-    with pytest.raises(ValueError, match="param_name"):
+    with pytest.raises(KeyError, match="param_name"):  # MindSpore's error
         cell.insert_param_to_cell("a.b", Parameter(Tensor(1.0)))
     with pytest.raises(AttributeError):
         cell.missing  # noqa: B018

@@ -233,7 +233,8 @@ class Tensor:
             array = array.astype(array.dtype.newbyteorder("="))
         if mstype.to_dtype(array.dtype) is None:
             _checks.fail("Tensor.from_numpy", "array", "of a number or bool dtype", f"dtype {array.dtype}", TypeError)
-        return Tensor._wrap(np.ascontiguousarray(array), _backend.get_backend("CPU"))
+        return Tensor._wrap(array if array.flags.c_contiguous else array.copy(order="C"),  # keeps 0-d 0-d
+                            _backend.get_backend("CPU"))
 
     @staticmethod
     def from_dlpack(external):
@@ -275,19 +276,326 @@ class Tensor:
             _checks.fail("Tensor.item", "tensor", "a tensor of one element", f"shape {self._shape}")
         return self.asnumpy().item()
 
-    def __bool__(self):
-        return bool(self.item())
+    # --- fidelity: copies, pickling, in-place writes, Python protocols and shape views ---------------------------
+    # No arithmetic kernels here: data move through the backend's array module (NumPy or CuPy), and every result
+    # is a C-contiguous array. Views that keep the element order (view, squeeze, expand_dims, flatten) share the
+    # data, as MindSpore 2.10's do; transpose returns a copy in the new order (MindSpore returns a strided view).
+    def __reduce_ex__(self, protocol):
+        # data travel as a host array; unpickling puts them on the device the context then chooses (DESIGN §10)
+        return _rebuild, (type(self), self.asnumpy(), _extra_state(self))
 
-    def __int__(self):
-        return int(self.item())
+    def __copy__(self):
+        return self._copied(_extra_state(self))
 
-    def __float__(self):
-        return float(self.item())
+    def __deepcopy__(self, memo):
+        import copy
+        return self._copied(copy.deepcopy(_extra_state(self), memo))
+
+    def _copied(self, state):
+        """A tensor of this type with a copy of the data on the same device and the attributes `state`."""
+        with self._backend._on():
+            clone = type(self)._wrap(self._array().copy(), self._backend)
+        clone.__dict__.update(state)
+        return clone
+
+    def copy(self):
+        """A new Tensor with a copy of the data, on the same device."""
+        with self._backend._on():
+            return Tensor._wrap(self._array().copy(), self._backend)
+
+    @property
+    def strides(self):
+        """Bytes to step in each dimension (the data are C-contiguous), as ``numpy.ndarray.strides``."""
+        strides, step = [], self.itemsize
+        for dim in reversed(self._shape):
+            strides.append(step)
+            step *= max(dim, 1)
+        return tuple(reversed(strides))
+
+    def assign_value(self, value):
+        """Make this tensor hold the data of Tensor `value` (shared, with its shape and dtype); returns self.
+
+        Raises:
+            TypeError: `value` is not a Tensor, or lives on another device.
+        """
+        _checks.check_type("Tensor.assign_value", "value", value, Tensor, "a Tensor")
+        self._check_same_device("Tensor.assign_value", "value", value)
+        self._set_data(value._array())
+        self._lazy = None
+        return self
+
+    def set_dtype(self, dtype):
+        """Convert the data to `dtype` in place; returns `dtype` (MindSpore's ``Tensor.set_dtype``).
+
+        Raises:
+            TypeError: `dtype` is not a minispore dtype.
+        """
+        _check_dtype("Tensor.set_dtype", dtype)
+        if dtype is not self._dtype:
+            self._set_data(self._array().astype(dtype.np_type))
+        return dtype
+
+    def _check_same_device(self, api, arg, other):
+        if other._backend is not self._backend:
+            raise TypeError(f"For '{api}', the '{arg}' must be on the tensor's device {self._backend}, but got a "
+                            f"Tensor on {other._backend}.")
+
+    def _index(self, api, key):
+        """`key` with Tensor, list and ndarray parts turned into device index arrays; TypeError for other types."""
+        parts = key if isinstance(key, tuple) else (key,)
+        out = []
+        for part in parts:
+            if part is None or part is Ellipsis or isinstance(part, (slice, bool)) or _checks.is_int(part):
+                out.append(part)
+                continue
+            if isinstance(part, Tensor):
+                self._check_same_device(api, "index", part)
+                array = part._array()
+            elif isinstance(part, (list, np.ndarray)):
+                array = np.asarray(part) if len(part) else np.zeros(0, np.int64)
+            else:
+                array = None
+            if array is None or array.dtype.kind not in "biu":
+                _checks.fail(api, "index", "ints, slices, None, Ellipsis, or bool or int Tensors", key, TypeError)
+            out.append(array if isinstance(part, Tensor) else self._backend.from_host(array))
+        return tuple(out) if isinstance(key, tuple) else out[0]
+
+    def __setitem__(self, key, value):
+        """Write `value` (a number, Tensor, numpy.ndarray, list or tuple) into ``self[key]`` in place.
+
+        `key`: ints, slices, None, Ellipsis, bool-mask or int Tensors (lists and arrays too). The value is cast to
+        the tensor's dtype (as MindSpore casts) and broadcast to the indexed shape, never from a larger rank.
+
+        Raises:
+            TypeError: an index or value of another type, or a Tensor on another device.
+            IndexError (also a ValueError): an index out of range, or a mask of the wrong shape.
+            ValueError: a value whose shape does not broadcast, or a number the dtype cannot hold.
+        """
+        api = "Tensor.__setitem__"
+        index = self._index(api, key)
+        np_type = self._dtype.np_type
+        if isinstance(value, Tensor):
+            self._check_same_device(api, "value", value)
+            source = value._array().astype(np_type, copy=False)
+        elif isinstance(value, numbers.Real):
+            _checks.check_representable(api, "value", value, np_type)
+            source = np_type.type(value)
+        elif isinstance(value, (np.ndarray, list, tuple)):
+            source = self._backend.from_host(_host_array(value, None).astype(np_type, copy=False))
+        else:
+            source = _checks.fail(api, "value", "a number, Tensor, numpy.ndarray, list or tuple", value, TypeError)
+        array = self._array()
+        with self._backend._on():
+            try:
+                target = np.shape(array[index]) if self._backend.xp is np else array[index].shape
+            except IndexError as exc:
+                _checks.fail(api, "index", f"within the shape {self._shape}", f"{_checks.shown(key)} ({exc})",
+                             _checks.IndexValueError)
+            except (TypeError, ValueError) as exc:
+                _checks.fail(api, "index", f"ints, slices of ints, None, Ellipsis, or bool or int Tensors ({exc})",
+                             key, TypeError)
+            shape = tuple(np.shape(source))
+            try:
+                fits = len(shape) <= len(target) and np.broadcast_shapes(shape, target) == tuple(target)
+            except ValueError:
+                fits = False
+            if not fits:
+                _checks.fail(api, "value", f"of a shape that broadcasts to the indexed shape {tuple(target)}",
+                             f"shape {shape}")
+            array[index] = source
+
+    def __iter__(self):
+        """The sub-tensors along the first dimension (``self[0]``, ``self[1]``, ...)."""
+        if not self._shape:
+            raise TypeError("For 'Tensor.__iter__', the tensor must have at least one dimension, but got a 0-d "
+                            "tensor.")
+        return (self[i] for i in range(self._shape[0]))
+
+    def __contains__(self, value):
+        """True when some element equals `value` (a number or a Tensor broadcast against the tensor)."""
+        if isinstance(value, Tensor):
+            self._check_same_device("Tensor.__contains__", "value", value)
+            other = value._array()
+        elif isinstance(value, numbers.Real):
+            other = value
+        else:
+            return _checks.fail("Tensor.__contains__", "value", "a number or Tensor", value, TypeError)
+        try:
+            np.broadcast_shapes(tuple(np.shape(other)), self._shape)
+        except ValueError:
+            _checks.fail("Tensor.__contains__", "value", f"of a shape that broadcasts with {self._shape}",
+                         f"shape {tuple(np.shape(other))}")
+        with self._backend._on():
+            return bool((self._array() == other).any())  # synchronize!
 
     def __len__(self):
         if not self._shape:
-            raise TypeError("For 'Tensor.__len__', the tensor must have at least one dimension, but got a scalar.")
+            raise TypeError("For 'Tensor.__len__', the tensor must have at least one dimension, but got a 0-d "
+                            "tensor.")
         return self._shape[0]
+
+    def _one_element(self, api):
+        if self.size != 1:
+            _checks.fail(api, "tensor", "a tensor of exactly one element (more are ambiguous)",
+                         f"{self.size} elements, shape {self._shape}")
+        return self.asnumpy().reshape(()).item()
+
+    def __bool__(self):
+        return bool(self._one_element("Tensor.__bool__"))
+
+    def __int__(self):
+        return int(self._one_element("Tensor.__int__"))
+
+    def __float__(self):
+        return float(self._one_element("Tensor.__float__"))
+
+    def __index__(self):
+        if self._dtype.np_type.kind not in "iu":
+            _checks.fail("Tensor.__index__", "tensor", "an integer tensor of one element", f"dtype {self._dtype}")
+        return int(self._one_element("Tensor.__index__"))
+
+    def _axis(self, api, arg, axis, ndim):
+        """`axis` as an int in [0, ndim): TypeError for a non-int, ValueError outside [-ndim, ndim)."""
+        if not _checks.is_int(axis):
+            _checks.fail(api, arg, "an int", axis, TypeError)
+        if not -ndim <= axis < ndim:
+            _checks.fail(api, arg, f"in the range [{-ndim}, {ndim})", axis)
+        return int(axis) % ndim
+
+    def _with_shape(self, shape):
+        """The same data (shared) with another shape of the same size."""
+        return Tensor._wrap(self._array().reshape(shape), self._backend)
+
+    def transpose(self, *axes, dim0=None, dim1=None):
+        """The tensor with its dimensions reordered, as MindSpore 2.10's ``Tensor.transpose``.
+
+        ``t.transpose()`` reverses the dimensions; ``t.transpose(*axes)`` or ``t.transpose(axes)`` (a tuple or
+        list of ``ndim`` ints) permutes them; two ints ``t.transpose(dim0, dim1)`` swap those two dimensions, on a
+        tensor of any rank (so on 2-d ``t.transpose(0, 1)`` swaps too). Returns a C-contiguous copy.
+
+        Raises:
+            TypeError: axes that are not ints.
+            ValueError: an axis out of range, a repeated axis, or a permutation of another length than ``ndim``.
+        """
+        api, ndim = "Tensor.transpose", self.ndim
+        if dim0 is not None or dim1 is not None or (len(axes) == 2 and all(_checks.is_int(a) for a in axes)):
+            dims = axes + tuple(d for d in (dim0, dim1) if d is not None)
+            if len(dims) != 2:
+                _checks.fail(api, "dims", "two axes (dim0, dim1)", dims, TypeError)
+            first, second = (self._axis(api, arg, d, ndim) for arg, d in zip(("dim0", "dim1"), dims))
+            perm = list(range(ndim))
+            perm[first], perm[second] = second, first
+        else:
+            if not axes or (len(axes) == 1 and axes[0] is None):
+                perm = tuple(range(ndim - 1, -1, -1))
+            else:
+                perm = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+            if not all(_checks.is_int(a) for a in perm):
+                _checks.fail(api, "axes", "a tuple or list of ints, or ints", axes, TypeError)
+            if len(perm) != ndim:
+                _checks.fail(api, "axes", f"a permutation of the {ndim} dimensions", perm)
+            perm = [self._axis(api, "axes", a, ndim) for a in perm]
+            if len(set(perm)) != ndim:
+                _checks.fail(api, "axes", "a permutation (each axis once)", axes)
+        xp = self._backend.xp
+        with self._backend._on():
+            return Tensor._wrap(xp.transpose(self._array(), tuple(perm)).copy(order="C"), self._backend)
+
+    @property
+    def T(self):  # noqa: N802 (MindSpore's name)
+        """The tensor with its dimensions reversed (a C-contiguous copy)."""
+        return self.transpose()
+
+    def view(self, *shape):
+        """The same data (shared) with another shape (one -1 allowed), or reinterpreted as another dtype.
+
+        ``t.view(2, 3)``, ``t.view((2, 3))``, ``t.view([2, 3])`` reshape; ``t.view(mstype.int32)`` reinterprets
+        the bytes (the last dimension scales by the ratio of the item sizes).
+
+        Raises:
+            TypeError: no argument, or a shape that is not ints.
+            ValueError: a shape of another size, or a dtype the bytes cannot be read as.
+        """
+        api = "Tensor.view"
+        if len(shape) == 1 and isinstance(shape[0], mstype.Type):
+            try:
+                array = self._array().view(shape[0].np_type)
+            except ValueError as exc:
+                return _checks.fail(api, "dtype", f"a dtype the data of shape {self._shape} can be viewed as",
+                                    f"{shape[0]} ({exc})")
+            return Tensor._wrap(array, self._backend)
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        if not shape or not all(_checks.is_int(v) for v in shape):
+            _checks.fail(api, "shape", "ints, a tuple or list of ints, or a dtype", shape, TypeError)
+        shape = tuple(int(v) for v in shape)
+        try:
+            return self._with_shape(shape)
+        except ValueError:
+            return _checks.fail(api, "shape", f"of size {self.size} (one -1 allowed)", shape)
+
+    def squeeze(self, axis=None):
+        """The tensor without dimensions of size 1: all of them, or those of `axis` (an int, tuple or list) that
+        have size 1 (others listed are kept, as in MindSpore 2.10). Shares the data.
+
+        Raises:
+            TypeError: `axis` not None, an int, or a tuple or list of ints.
+            ValueError: an axis out of range.
+        """
+        api = "Tensor.squeeze"
+        if axis is None:
+            return self._with_shape(tuple(d for d in self._shape if d != 1))
+        axes = (axis,) if _checks.is_int(axis) else axis
+        if not isinstance(axes, (tuple, list)) or not all(_checks.is_int(a) for a in axes):
+            _checks.fail(api, "axis", "None, an int, or a tuple or list of ints", axis, TypeError)
+        ndim = max(self.ndim, 1)
+        drop = {self._axis(api, "axis", a, ndim) for a in axes}
+        return self._with_shape(tuple(d for i, d in enumerate(self._shape) if not (i in drop and d == 1)))
+
+    def expand_dims(self, axis):
+        """The tensor with a dimension of size 1 inserted at `axis` (in [-ndim-1, ndim]). Shares the data.
+
+        Raises:
+            TypeError: `axis` is not an int.
+            ValueError: `axis` out of range.
+        """
+        axis = self._axis("Tensor.expand_dims", "axis", axis, self.ndim + 1)
+        return self._with_shape(self._shape[:axis] + (1,) + self._shape[axis:])
+
+    def flatten(self, order="C", *dims, start_dim=0, end_dim=-1):
+        """The dimensions `start_dim` .. `end_dim` merged into one (all of them by default; a 0-d tensor gives
+        shape (1,)). ``t.flatten(1, 2)`` gives the dimensions positionally, as MindSpore 2.10 accepts.
+
+        Args:
+            order (str): 'C' (row-major, shares the data) or 'F' (column-major: the dimensions are reversed first,
+                a copy). Default: 'C'.
+            start_dim (int): the first dimension merged. Default: 0.
+            end_dim (int): the last dimension merged. Default: -1.
+
+        Raises:
+            TypeError: `order` not a str, or dimensions that are not ints.
+            ValueError: `order` not 'C' or 'F', a dimension out of range, or `start_dim` after `end_dim`.
+        """
+        api = "Tensor.flatten"
+        if _checks.is_int(order):  # the flatten(start_dim, end_dim) form
+            dims, order = (order,) + dims, "C"
+            if len(dims) > 2:
+                _checks.fail(api, "dims", "at most two ints (start_dim, end_dim)", dims, TypeError)
+            start_dim, end_dim = dims if len(dims) == 2 else (dims[0], end_dim)
+        elif dims:
+            _checks.fail(api, "dims", "given as start_dim and end_dim", dims, TypeError)
+        order = _checks.check_choice(api, "order", order, ("C", "F"))
+        if not self._shape:
+            return self._with_shape((1,))
+        source = self if order == "C" else self.transpose()
+        ndim = self.ndim
+        start = self._axis(api, "start_dim", start_dim, ndim)
+        end = self._axis(api, "end_dim", end_dim, ndim)
+        if start > end:
+            _checks.fail(api, "start_dim", f"at most end_dim ({end_dim})", start_dim)
+        shape = source.shape
+        merged = int(np.prod(shape[start:end + 1], dtype=np.int64))
+        return source._with_shape(shape[:start] + (merged,) + shape[end + 1:])
 
     def __str__(self):
         return str(self.asnumpy())
@@ -356,6 +664,22 @@ def from_dlpack(external):
     if mstype.to_dtype(array.dtype) is None:
         _checks.fail("from_dlpack", "external", "of a number or bool dtype", f"dtype {array.dtype}", TypeError)
     return Tensor._wrap(array if array.flags.c_contiguous else backend.xp.ascontiguousarray(array), backend)
+
+
+_DATA_SLOTS = ("_backend", "_lazy", "_data", "_shape", "_dtype")
+
+
+def _extra_state(tensor):
+    """The attributes of `tensor` beyond its data (a Parameter's name and flags ...), for copies and pickles."""
+    return {k: v for k, v in tensor.__dict__.items() if k not in _DATA_SLOTS and not isinstance(v, _backend.Backend)}
+
+
+def _rebuild(cls, host, state):
+    """Unpickle a tensor of type `cls` from its host array, onto the device the context chooses now."""
+    backend = _backend.current_backend()
+    tensor = cls._wrap(backend.from_host(host, copy=not host.flags.writeable), backend)
+    tensor.__dict__.update(state)
+    return tensor
 
 
 _PRIMITIVES = {}
