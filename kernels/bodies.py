@@ -1,8 +1,9 @@
 """Kernel bodies: plain scalar Python, written once and wrapped for each target.
 
-`cpu.py` wraps every function in `__all__` with ``numba.njit(inline="always")`` (those in `CALLED` with
-``inline="never"``) and `cuda.py` with ``numba.cuda.jit(device=True)`` (see `_retarget.py`). A body may call other bodies and `mul` by their global
-names; the wrapper rebinds those names to the target's compiled versions.
+`cpu.py` wraps every function in `__all__` with ``numba.njit(inline="always")`` (and once more with
+``inline="never"`` for those in `CALLED`) and `cuda.py` with ``numba.cuda.jit(device=True)`` (see
+`_retarget.py`). A body may call other bodies and `mul` by their global names; the wrapper rebinds those names to
+the target's compiled versions.
 
 Floating-point rule: every product goes through `mul`. On the CPU it is a plain IEEE multiply; on a GPU it is
 ``__fmul_rn``, which the CUDA compiler never fuses into an FMA. Divisions, sums and ``sqrt`` are correctly rounded
@@ -18,7 +19,7 @@ __all__ = [
     "log_unit", "sincos_turn", "erfinv", "box_muller", "truncated_normal", "draw4", "lane", "inside", "valid_range",
     "binary_value", "dscale_below", "log_f64", "cossin_f64", "r13_uniform", "r13_philox", "r13_calls", "r13_fresh",
     "r13_skip", "r13_chain", "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4",
-    "conv_row_taps",
+    "conv_row_taps", "conv_rows_nine", "im2col_source",
 ]
 
 # Long bodies the CPU compiles once as functions of their own instead of inlining them into every caller: Numba's
@@ -504,45 +505,76 @@ def ms2_draw4(dist, w0, w1, w2, w3, p0, p1):
 
 
 # --- direct convolution -----------------------------------------------------------------------------------------
-def conv_row_taps(acc, x, w, n, o, c0, z0, y0, dil, stride, pad_w, ow_lo, ow_hi):
+def conv_row_taps(acc, x, w, n, o, c0, z0, y0, dil, stride, ow_lo, ow_hi):
     """acc[i, ow] += x * w[o] for ow in [ow_lo, ow_hi) of consecutive output rows i (input rows from y0 + i *
     stride[1]), tap by tap in (channel, kernel depth, kernel row, kernel column) order.
 
     Each product is rounded before its add (`mul`), as MindSpore's CPU convolution sums, so small convolutions
-    print MindSpore's digits. x is NCDHW and w is O x C/group x KD x KH x KW; c0 is the first input channel of
-    o's group; z0, y0 are the first row's input depth and row (before dilation). The rows share each tap's
-    weight and bounds.
+    print MindSpore's digits. x is the zero-padded NCDHW input (every tap is inside it) and w is
+    O x C/group x KD x KH x KW; c0 is the first input channel of o's group; z0, y0 are the first row's input
+    depth and row. The rows share each tap's weight.
     """
     kd_n, kh_n, kw_n = w.shape[2], w.shape[3], w.shape[4]
     sw = stride[2]
+    nine = kh_n == 3 and kw_n == 3 and sw == 1 and dil[2] == 1
     for c in range(w.shape[1]):
         for kd in range(kd_n):
             z = z0 + kd * dil[0]
-            if z < 0 or z >= x.shape[2]:
+            if nine:
+                conv_rows_nine(acc, x, w, n, o, c0 + c, c, z, kd, y0, dil[1], stride[1], ow_lo, ow_hi)
                 continue
             for kh in range(kh_n):
                 for kw in range(kw_n):
                     wv = w[o, c, kd, kh, kw]
-                    off = kw * dil[2] - pad_w
-                    if sw == 1:  # no integer division: it would cost more than a short row's products
-                        lo = max(-off, ow_lo)
-                        hi = min(x.shape[4] - off, ow_hi)
-                    else:
-                        lo, hi = valid_range(off, sw, x.shape[4], acc.shape[1])
-                        lo = max(lo, ow_lo)
-                        hi = min(hi, ow_hi)
-                    # unsigned, non-negative offsets and a unit-stride loop: what LLVM vectorizes
-                    a0 = np.uint64(lo)
-                    x0 = np.uint64(lo * sw + off)
+                    # unsigned offsets and a unit-stride loop: what LLVM vectorizes
+                    a0 = np.uint64(ow_lo)
+                    x0 = np.uint64(ow_lo * sw + kw * dil[2])
                     for i in range(acc.shape[0]):
-                        y = y0 + i * stride[1] + kh * dil[1]
-                        if y < 0 or y >= x.shape[3] or hi <= lo:
-                            continue
-                        xrow = x[n, c0 + c, z, y]
+                        xrow = x[n, c0 + c, z, y0 + i * stride[1] + kh * dil[1]]
                         arow = acc[i]
                         if sw == 1:
-                            for j in range(np.uint64(hi - lo)):
+                            for j in range(np.uint64(ow_hi - ow_lo)):
                                 arow[a0 + j] += mul(xrow[x0 + j], wv)
                         else:
-                            for j in range(np.uint64(hi - lo)):
+                            for j in range(np.uint64(ow_hi - ow_lo)):
                                 arow[a0 + j] += mul(xrow[x0 + j * np.uint64(sw)], wv)
+
+
+def conv_rows_nine(acc, x, w, n, o, cx, c, z, kd, y0, dh, sh, ow_lo, ow_hi):
+    """`conv_row_taps` for one 3x3 unit-stride kernel plane: the nine rounded products of an output added in
+    (row, column) order in one pass (one load and store of the sum instead of nine), the same sums."""
+    w00 = w[o, c, kd, 0, 0]
+    w01 = w[o, c, kd, 0, 1]
+    w02 = w[o, c, kd, 0, 2]
+    w10 = w[o, c, kd, 1, 0]
+    w11 = w[o, c, kd, 1, 1]
+    w12 = w[o, c, kd, 1, 2]
+    w20 = w[o, c, kd, 2, 0]
+    w21 = w[o, c, kd, 2, 1]
+    w22 = w[o, c, kd, 2, 2]
+    one = np.uint64(1)
+    two = np.uint64(2)
+    for i in range(acc.shape[0]):
+        y = y0 + i * sh
+        r0 = x[n, cx, z, y]
+        r1 = x[n, cx, z, y + dh]
+        r2 = x[n, cx, z, y + dh + dh]
+        arow = acc[i]
+        for j in range(np.uint64(ow_lo), np.uint64(ow_hi)):
+            s = arow[j] + mul(r0[j], w00)
+            s = (s + mul(r0[j + one], w01)) + mul(r0[j + two], w02)
+            s = ((s + mul(r1[j], w10)) + mul(r1[j + one], w11)) + mul(r1[j + two], w12)
+            arow[j] = ((s + mul(r2[j], w20)) + mul(r2[j + one], w21)) + mul(r2[j + two], w22)
+
+
+def im2col_source(r, p, kernel, stride, dilation, pad, out_size):
+    """(c, z, y, x) of the input that im2col row r = (c, kd, kh, kw) reads at output position p = (od, oh, ow)
+    (flat, C order), c counted from the first channel the rows cover; z, y, x may fall outside (zero padding)."""
+    kd_n, kh_n, kw_n = kernel
+    oh_n, ow_n = out_size[1], out_size[2]
+    k3 = kd_n * kh_n * kw_n
+    k = r % k3
+    z = (p // (oh_n * ow_n)) * stride[0] - pad[0] + (k // (kh_n * kw_n)) * dilation[0]
+    y = ((p // ow_n) % oh_n) * stride[1] - pad[1] + ((k // kw_n) % kh_n) * dilation[1]
+    xw = (p % ow_n) * stride[2] - pad[2] + (k % kw_n) * dilation[2]
+    return r // k3, z, y, xw

@@ -2,23 +2,26 @@
 
 Every launcher has the same name and signature as its twin in `cuda.py`. Arrays arrive allocated and shapes
 computed; parallel loops split work by output element, so results never depend on the thread count. The
-GEMM-based convolution (Winograd, im2col) lives in `cpu_conv.py` and is re-exported here; the direct one, built
+GEMM-based convolution (Winograd, im2col) lives in `cpu_conv.py`; `conv` runs it or the direct one, built
 from a body shared with the GPU, is here.
 """
 import numba
 import numba.core.caching
+import numba.core.event
 import numpy as np
 from numba import prange
 
 from . import _cache, bodies
 from ._parallel import Split, rebound
 from ._retarget import compile_bodies
-from .cpu_conv import conv, conv_scratch_shape
+from .conv_plan import DIRECT, plan_conv, zero_pad
+from .cpu_conv import HAS_BLAS, conv_gemm
 
-__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape",
-           "conv", "conv_direct", "binary", "philox4x32"]
+__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_plan", "conv",
+           "binary", "philox4x32"]
 
 _cache.install(numba.core.caching)  # before the first cache=True kernel
+_cache.announce_compiles(numba.core.event)
 
 # error_model="numpy": no ZeroDivisionError branches, so LLVM can vectorize the bodies' arithmetic
 _body = compile_bodies(lambda fn: numba.njit(inline="always", error_model="numpy")(fn))
@@ -127,7 +130,8 @@ def _r13_uniforms_task(out, tail, seed, seed2, g):
 
 
 # serial chains: nothing to vectorize, so the long bodies stay calls (compile time)
-_r13_uniforms_task = numba.njit(cache=True, error_model="numpy")(rebound(_r13_uniforms_task, "_r13_uniforms_task", _called))
+_r13_uniforms_task = numba.njit(cache=True, error_model="numpy")(
+    rebound(_r13_uniforms_task, "_r13_uniforms_task", _called))
 
 
 def _r13_uniforms(out, tail, seed, seed2):
@@ -246,8 +250,9 @@ _MS2_UNIT_FILL = Split(_ms2_unit_fill)
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _conv_direct_item(x, w, out, stride, dilation, pad, item):
-    """One work item of the direct convolution: (image, channel, depth, block of rows), a shape-only split."""
+def _conv_direct_item(x, w, out, stride, dilation, item):
+    """One work item of the direct convolution: (image, channel, depth, block of rows), a shape-only split;
+    x is zero-padded."""
     n_n, o_n, od_n, oh_n, ow_n = out.shape
     per_group = o_n // (x.shape[1] // w.shape[1])
     blocks = (oh_n + _DIRECT_ROWS - 1) // _DIRECT_ROWS
@@ -258,26 +263,40 @@ def _conv_direct_item(x, w, out, stride, dilation, pad, item):
     oh0 = b * _DIRECT_ROWS
     acc = out[n, o, od, oh0:min(oh0 + _DIRECT_ROWS, oh_n)]
     acc[:] = 0
-    conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0] - pad[0],
-                  oh0 * stride[1] - pad[1], dilation, stride, pad[2], 0, ow_n)
+    conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0], oh0 * stride[1], dilation, stride,
+                  0, ow_n)
 
 
-def _conv_direct(x, w, out, stride, dilation, pad):
+def _conv_direct(x, w, out, stride, dilation):
     n_n, o_n, od_n, oh_n = out.shape[:4]
     for item in prange(n_n * o_n * od_n * ((oh_n + _DIRECT_ROWS - 1) // _DIRECT_ROWS)):
-        _conv_direct_item(x, w, out, stride, dilation, pad, np.int64(item))  # prange's index is unsigned
+        _conv_direct_item(x, w, out, stride, dilation, np.int64(item))  # prange's index is unsigned
 
 
 _CONV_DIRECT = Split(_conv_direct)
 
 
-def conv_direct(x, w, out, stride, dilation, pad):
-    """out = conv(x, w) summed tap by tap in (channel, depth, row, column) order, float32 only.
+def conv_plan(x_shape, w_shape, dtype, kernel, stride, dilation, pad, out_size, groups):
+    """The `ConvPlan` of a convolution on this CPU (see `conv_plan.plan_conv`)."""
+    return plan_conv("CPU", x_shape, w_shape, dtype, kernel, stride, dilation, pad, out_size, groups, HAS_BLAS,
+                     numba.config.NUMBA_NUM_THREADS)
 
-    x (N, C, D, H, W), w (O, C/group, KD, KH, KW), out (N, O, OD, OH, OW); the group count is C / w.shape[1].
+
+def conv(x, w, out, scratch, plan):
+    """out = conv(x, w) as `plan` says: x (N, C, D, H, W), w (O, C/G, KD, KH, KW), out (N, O, *plan.out_size),
+    scratch of plan.scratch elements.
+
+    DIRECT sums tap by tap in (channel, depth, row, column) order (float32) from a zero-padded copy of x in the
+    scratch; the other algorithms are the GEMM paths of `cpu_conv`.
     """
-    if out.size:
-        _CONV_DIRECT(out.size * w[0].size, x, w, out, stride, dilation, pad)
+    if out.size == 0:
+        return
+    if plan.algorithm != DIRECT:
+        conv_gemm(x, w, out, scratch, plan)
+        return
+    padded = scratch[:plan.scratch].reshape(plan.padded)
+    zero_pad(x, padded, plan.pad)
+    _CONV_DIRECT(out.size * w[0].size, padded, w, out, plan.stride, plan.dilation)
 
 
 _OP = -1  # bound per copy of _binary below, so each operation compiles to its own branch-free loop

@@ -14,14 +14,17 @@ from numba import config, cuda
 
 from . import _cache
 from ._retarget import compile_bodies
+from .conv_plan import DIRECT, plan_conv, zero_pad
 
-__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape",
-           "conv", "conv_direct", "binary", "philox4x32"]
+__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_plan", "conv",
+           "binary", "philox4x32"]
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
 if not SIMULATED:  # the simulator caches nothing
     from numba.cuda.core import caching as _caching
     _cache.install(_caching)  # before the first cache=True kernel
+    import numba.core.event
+    _cache.announce_compiles(numba.core.event)
 config.CUDA_LOW_OCCUPANCY_WARNINGS = False  # small tensors make small grids; that is expected, not a problem
 
 if SIMULATED:
@@ -48,6 +51,7 @@ ms2_unit = _body["ms2_unit"]
 ms2_draw4 = _body["ms2_draw4"]
 mul = _body["mul"]
 conv_row_taps = _body["conv_row_taps"]
+im2col_source = _body["im2col_source"]
 
 _LO32 = 0xFFFFFFFF
 _THREADS = 4 if SIMULATED else 256
@@ -180,13 +184,13 @@ def ms2_unit_fill(out, seed):
         _ms2_unit_fill[blocks, threads](out, seed)
 
 
-# --- convolution: direct, for small reductions --------------------------------------------------------------------
+# --- convolution: one launcher, the plan decides -----------------------------------------------------------------
 @cuda.jit(cache=not SIMULATED)
-def _conv_direct(x, w, out, stride, dilation, pad):
+def _conv_direct(x, w, out, stride, dilation):
     n_n, o_n, od_n, oh_n, ow_n = out.shape
     per_group = o_n // (x.shape[1] // w.shape[1])
     t = cuda.grid(1)
-    while t < out.size:  # one output element per thread
+    while t < out.size:  # one output element per thread; x is zero-padded
         ow = t % ow_n
         r = t // ow_n
         oh = r % oh_n
@@ -195,82 +199,59 @@ def _conv_direct(x, w, out, stride, dilation, pad):
         n = r // (oh_n * od_n * o_n)
         acc = out[n, o, od, oh:oh + 1]
         acc[0, ow] = 0
-        conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0] - pad[0],
-                      oh * stride[1] - pad[1], dilation, stride, pad[2], ow, ow + 1)
+        conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0], oh * stride[1], dilation,
+                      stride, ow, ow + 1)
         t += cuda.gridsize(1)
 
 
-def conv_direct(x, w, out, stride, dilation, pad):
-    """out = conv(x, w) summed tap by tap in (channel, depth, row, column) order, float32 only.
-
-    x (N, C, D, H, W), w (O, C/group, KD, KH, KW), out (N, O, OD, OH, OW); the group count is C / w.shape[1].
-    """
-    if out.size:
-        blocks, threads = _grid(out.size)
-        _conv_direct[blocks, threads](x, w, out, stride, dilation, pad)
-
-
-# --- convolution: im2col + cuBLAS -------------------------------------------------------------------------------
 @cuda.jit(cache=not SIMULATED)
-def _im2col(x, cols, n0, p0, kernel, stride, dilation, pad, out_size):
-    """cols[i, r, j] = im2col row r = (c, kd, kh, kw) of image n0 + i at output position p0 + j, zero outside x."""
-    kd_n, kh_n, kw_n = kernel
-    od_n, oh_n, ow_n = out_size
-    k3 = kd_n * kh_n * kw_n
-    rows = cols.shape[1]
-    p_n = cols.shape[2]
-    total = np.int64(cols.shape[0]) * rows * p_n
+def _im2col(x, cols, n0, p0, rows, p_n, kernel, stride, dilation, pad, out_size):
+    """cols[i, r, j] = im2col row r (of `rows`) of image n0 + i at output position p0 + j (of `p_n`), zero
+    outside x."""
+    total = np.int64(cols.size)
     t = np.int64(cuda.grid(1))  # 64-bit: a chunk may hold more than 2**31 elements
     step = np.int64(cuda.gridsize(1))
     while t < total:
-        p = p0 + t % p_n
+        j = t % p_n
         r = (t // p_n) % rows
-        n = n0 + t // (p_n * rows)
-        c = r // k3
-        k = r % k3
-        z = (p // (oh_n * ow_n)) * stride[0] - pad[0] + (k // (kh_n * kw_n)) * dilation[0]
-        y = ((p // ow_n) % oh_n) * stride[1] - pad[1] + ((k // kw_n) % kh_n) * dilation[1]
-        w = (p % ow_n) * stride[2] - pad[2] + (k % kw_n) * dilation[2]
-        if inside(x, z, y, w):
-            cols[t // (p_n * rows), r, t % p_n] = x[n, c, z, y, w]
+        i = t // (p_n * rows)
+        c, z, y, xw = im2col_source(r, p0 + j, kernel, stride, dilation, pad, out_size)
+        if inside(x, z, y, xw):
+            cols[i, r, j] = x[n0 + i, c, z, y, xw]
         else:
-            cols[t // (p_n * rows), r, t % p_n] = 0
+            cols[i, r, j] = 0
         t += step
 
 
-_COLUMN_ELEMENTS = 1 << 25  # the most im2col elements one step holds (128 MiB of float32): cuBLAS-sized GEMMs
+def conv_plan(x_shape, w_shape, dtype, kernel, stride, dilation, pad, out_size, groups):
+    """The `ConvPlan` of a convolution on this GPU (see `conv_plan.plan_conv`)."""
+    return plan_conv("GPU", x_shape, w_shape, dtype, kernel, stride, dilation, pad, out_size, groups, True, 1)
 
 
-def _chunks(x_shape, w_shape, out_size):
-    """(images, positions) of one step of `conv`: whole images while their im2col fits _COLUMN_ELEMENTS, else one
-    image and a block of positions (at least one)."""
-    rows = x_shape[1] * (w_shape[2] // (x_shape[1] // w_shape[0]))
-    p_n = out_size[0] * out_size[1] * out_size[2]
-    per_image = max(1, rows * p_n)
-    if per_image <= _COLUMN_ELEMENTS:
-        return max(1, min(x_shape[0], _COLUMN_ELEMENTS // per_image)), p_n
-    return 1, max(1, _COLUMN_ELEMENTS // max(1, rows))
+def conv(x, w, out, scratch, plan):
+    """out = conv(x, w) as `plan` says: x (N, C, D, H, W), w (O, C/G, KD, KH, KW), out (N, O, *plan.out_size),
+    scratch of plan.scratch elements.
 
-
-def conv_scratch_shape(x_shape, w_shape, kernel, stride, dilation, out_size):
-    """Shape (elements,) of the scratch `conv` needs: the im2col of one step (see `_chunks`)."""
-    images, positions = _chunks(x_shape, w_shape, out_size)
-    return (images * x_shape[1] * (w_shape[2] // (x_shape[1] // w_shape[0])) * positions,)
-
-
-def conv(x, w, out, scratch, kernel, stride, dilation, pad, out_size):
-    """out[n, g] = w[g] @ im2col(x)[n, g]: x (N, C, D, H, W), w (G, O/G, C/G*KD*KH*KW), out (N, G, O/G, P).
-
-    Step by step (a few images, or a block of one image's positions): im2col into the scratch (rows of one group
-    are contiguous, so it reshapes to (images, G, K, positions) without a copy), then one matmul batched over
-    images and groups: cuBLAS through CuPy on a GPU, NumPy's under the simulator. Only 1-d grid-stride launches
-    with a capped grid: no grid dimension depends on the shape.
+    DIRECT: the direct body, one thread per output, from a zero-padded copy of x in the scratch. STEPS: a few
+    images, or a block of one image's positions, at a time: im2col into the scratch (rows of one group are
+    contiguous, so it reshapes to (images, G, K, positions) without a copy), then one matmul batched over images
+    and groups: cuBLAS through CuPy on a GPU, NumPy's under the simulator. Only 1-d grid-stride launches with a
+    capped grid: no grid dimension depends on the shape.
     """
     if not out.size:
         return
-    n_batch, groups, k_n = x.shape[0], w.shape[0], w.shape[2]
+    if plan.algorithm == DIRECT:
+        padded = scratch[:plan.scratch].reshape(plan.padded)
+        zero_pad(x, padded, plan.pad)
+        blocks, threads = _grid(out.size)
+        _conv_direct[blocks, threads](padded, w, out, plan.stride, plan.dilation)
+        return
+    n_batch, groups = x.shape[0], plan.groups
+    w = w.reshape(groups, w.shape[0] // groups, -1)
+    k_n = w.shape[2]
+    out = out.reshape(n_batch, groups, w.shape[1], -1)
     p_n = out.shape[3]
-    images, positions = _chunks(x.shape, w.shape, out_size)
+    images, positions = plan.step
     rows = groups * k_n
     for n0 in range(0, n_batch, images):
         n1 = min(n0 + images, n_batch)
@@ -278,7 +259,8 @@ def conv(x, w, out, scratch, kernel, stride, dilation, pad, out_size):
             p1 = min(p0 + positions, p_n)
             cols = scratch[:(n1 - n0) * rows * (p1 - p0)].reshape(n1 - n0, rows, p1 - p0)
             blocks, threads = _grid(cols.size)
-            _im2col[blocks, threads](x, cols, n0, p0, kernel, stride, dilation, pad, out_size)
+            _im2col[blocks, threads](x, cols, n0, p0, rows, p1 - p0, plan.kernel, plan.stride, plan.dilation,
+                                     plan.pad, plan.out_size)
             cols = cols.reshape(n1 - n0, groups, k_n, p1 - p0)
             if p1 - p0 == p_n:
                 _xp.matmul(w, cols, out=out[n0:n1])

@@ -44,35 +44,22 @@ def conv_output_shape(api, in_spatial, kernel, stride, dilation, pad_mode, pads)
     return tuple(out), tuple(before), tuple(after)
 
 
-# The direct body (taps summed in MindSpore's order, every product rounded) where it measured at least as fast as
-# the GEMM paths on the 2-core CPU: products per output (C/group x taps) up to 36, e.g. 1x3x8x8 -> 4 3x3: 4.5 vs
-# 15 us, depthwise 32x28x28 3x3: 33 vs 213 us, 1x1x32x32 -> 6 5x5: 20 vs 41 us (the guide's 3-channel Conv2d, 27
-# products, is the exception: 0.13 vs 0.05 ms; it runs direct so that it prints MindSpore's digits). float32
-# only: on a GPU, `mul` is the float32 __fmul_rn.
-_DIRECT_MAX_PRODUCTS = 36
-
-
 def conv3d(backend, x, w, stride, dilation, pad_before, out_spatial, group):
-    """out (N, O, *out_spatial) of NCDHW x and OIDHW w: the direct kernel for small reductions in float32,
-    else the backend's GEMM-based `conv` kernel.
+    """out (N, O, *out_spatial) of NCDHW x and OIDHW w, run as the backend's conv plan says (kernels/conv_plan.py:
+    the direct body for small float32 reductions, else a GEMM path).
 
-    float16 runs in float32. The GEMM kernel's scratch is the backend's reusable buffer.
+    float16 runs in float32. The scratch is the backend's reusable buffer.
     """
     dtype = x.dtype
     if dtype == np.float16:
         x, w = x.astype(np.float32), w.astype(np.float32)
-    n, o, kernel = x.shape[0], w.shape[0], tuple(w.shape[2:])
-    out = backend.empty((n, o) + tuple(out_spatial), x.dtype)
+    out = backend.empty((x.shape[0], w.shape[0]) + tuple(out_spatial), x.dtype)
     if out.size == 0:  # an empty batch or spatial axis: nothing to compute
         return out.astype(dtype)
-    if x.dtype == np.float32 and w.shape[1] * int(np.prod(kernel)) <= _DIRECT_MAX_PRODUCTS:
-        backend.kernels.conv_direct(x, w, out, stride, dilation, pad_before)
-        return out.astype(dtype) if dtype == np.float16 else out
-    w_groups = w.reshape(group, o // group, -1)
-    scratch = backend.scratch(backend.kernels.conv_scratch_shape(x.shape, w_groups.shape, kernel, stride, dilation,
-                                                                  out_spatial), x.dtype)
-    backend.kernels.conv(x, w_groups, out.reshape(n, group, o // group, -1), scratch, kernel, stride, dilation,
-                         pad_before, out_spatial)
+    kernels = backend.kernels
+    plan = kernels.conv_plan(x.shape, w.shape, x.dtype, tuple(w.shape[2:]), stride, dilation, pad_before,
+                             tuple(out_spatial), group)
+    kernels.conv(x, w, out, backend.scratch((plan.scratch,), x.dtype), plan)
     return out.astype(dtype) if dtype == np.float16 else out
 
 
