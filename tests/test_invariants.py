@@ -93,3 +93,34 @@ def test_numba_cache_is_invalidated_when_the_bodies_change(tmp_path):
     assert edited != source
     (package / "bodies.py").write_text(edited)
     assert run() == "[20.0, 21.0, 22.0, 23.0]"
+
+
+def test_serial_and_parallel_copies_of_every_cpu_kernel_give_the_same_bits(monkeypatch):
+    # small work runs a kernel's serial copy (some with long bodies compiled as calls): it must equal the parallel
+    from minispore import Tensor, context
+    from minispore.common import initializer as init
+    from minispore.common import set_seed
+    from minispore.kernels import _parallel
+    from minispore.ops import operations as ops
+
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((1, 3, 70, 50)).astype(np.float32))
+    w = Tensor(rng.standard_normal((16, 3, 3, 3)).astype(np.float32))
+    a = Tensor(rng.standard_normal((300, 200)).astype(np.float32))
+    b = Tensor(rng.standard_normal(200).astype(np.float32))
+    x64, w64 = Tensor(x.asnumpy().astype(np.float64)), Tensor(w.asnumpy().astype(np.float64))  # a GEMM path
+
+    def results():
+        out = [ops.Conv2D(16, 3, pad_mode="same")(x, w), ops.Add()(a, b), ops.Conv2D(16, 3)(x64, w64)]
+        for generator in context.INITIALIZER_RNGS:
+            context.set_context(initializer_rng=generator)
+            for make in (init.Normal, init.Uniform, init.TruncatedNormal):
+                set_seed(3)
+                out.append(init.initializer(make(0.5), (300, 130)))
+        context.set_context(initializer_rng="mindspore-r1.3")
+        return [t.asnumpy().tobytes() for t in out]
+
+    monkeypatch.setattr(_parallel, "SERIAL_BELOW", 0)
+    parallel = results()
+    monkeypatch.setattr(_parallel, "SERIAL_BELOW", 1 << 62)
+    assert results() == parallel
