@@ -145,8 +145,8 @@ def _im2col_blocks(x_shape, w_shape, out_size):
 
 
 def zero_pad(x, padded, before):
-    """padded[:, :, z, y, w] = x[:, :, z - before[0], y - before[1], w - before[2]], zero outside x (x may reach
-    beyond `padded`: 'valid' and strides leave input rows unread)."""
+    """`padded`, filled: padded[:, :, z, y, w] = x[:, :, z - before[0], y - before[1], w - before[2]], zero outside
+    x (x may reach beyond `padded`: 'valid' and strides leave input rows unread)."""
     padded[...] = 0
     src, dst = [slice(None)] * 2, [slice(None)] * 2
     for axis, lo in enumerate(before):
@@ -154,3 +154,4 @@ def zero_pad(x, padded, before):
         src.append(slice(0, stop))
         dst.append(slice(lo, lo + stop))
     padded[tuple(dst)] = x[tuple(src)]
+    return padded

@@ -294,9 +294,9 @@ def conv(x, w, out, scratch, plan):
     if plan.algorithm != DIRECT:
         conv_gemm(x, w, out, scratch, plan)
         return
-    padded = scratch[:plan.scratch].reshape(plan.padded)
-    zero_pad(x, padded, plan.pad)
-    _CONV_DIRECT(out.size * w[0].size, padded, w, out, plan.stride, plan.dilation)
+    if plan.padded != x.shape or any(plan.pad):  # else every tap is inside x already ('valid', no leftover)
+        x = zero_pad(x, scratch[:plan.scratch].reshape(plan.padded), plan.pad)
+    _CONV_DIRECT(out.size * w[0].size, x, w, out, plan.stride, plan.dilation)
 
 
 _OP = -1  # bound per copy of _binary below, so each operation compiles to its own branch-free loop

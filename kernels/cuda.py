@@ -241,10 +241,10 @@ def conv(x, w, out, scratch, plan):
     if not out.size:
         return
     if plan.algorithm == DIRECT:
-        padded = scratch[:plan.scratch].reshape(plan.padded)
-        zero_pad(x, padded, plan.pad)
+        if plan.padded != x.shape or any(plan.pad):  # else every tap is inside x already
+            x = zero_pad(x, scratch[:plan.scratch].reshape(plan.padded), plan.pad)
         blocks, threads = _grid(out.size)
-        _conv_direct[blocks, threads](padded, w, out, plan.stride, plan.dilation)
+        _conv_direct[blocks, threads](x, w, out, plan.stride, plan.dilation)
         return
     n_batch, groups = x.shape[0], plan.groups
     w = w.reshape(groups, w.shape[0] // groups, -1)

@@ -93,6 +93,7 @@ class ZipPlan(NamedTuple):
     sb: tuple
     cast_x: bool  # whether an operand must be converted to `work` first
     cast_y: bool
+    size: int  # elements of the result
 
 
 @functools.lru_cache(maxsize=4096)
@@ -102,7 +103,10 @@ def zip_plan(api, x_shape, x_type, y_shape, y_type, out_dtype=None):
     work = np.dtype(np.float32) if dtype == np.float16 else dtype
     shape = broadcast_shape(api, x_shape, y_shape)
     loop, sa, sb = coalesce(shape, element_strides(x_shape, shape), element_strides(y_shape, shape))
-    return ZipPlan(mstype.to_dtype(dtype), dtype, work, shape, loop, sa, sb, x_type != work, y_type != work)
+    size = 1
+    for n in shape:
+        size *= n
+    return ZipPlan(mstype.to_dtype(dtype), dtype, work, shape, loop, sa, sb, x_type != work, y_type != work, size)
 
 
 def _operand(value, cast, plan, backend):
@@ -121,11 +125,22 @@ def elementwise(api, op, x, y, backend, out_dtype=None):
                    backend)
 
 
+# Ops whose NumPy ufunc rounds exactly as the kernel body (one IEEE operation per element): on the CPU, a small
+# array goes through the ufunc, whose call costs less than a kernel's dispatch, with the same bits.
+_UFUNCS = {_codes.ADD: np.add, _codes.SUB: np.subtract, _codes.MUL: np.multiply}
+_UFUNC_BELOW = 1 << 12  # elements
+
+
 def zip_run(op, plan, a, b, backend):
     """The Tensor of a (op) b under `plan`; a and b are C-contiguous device arrays of `plan.work`."""
-    out = backend.empty(plan.shape, plan.work)
-    if out.size:
-        backend.kernels.binary(op, out.reshape(-1), a.reshape(-1), b.reshape(-1), plan.loop, plan.sa, plan.sb)
+    if plan.size < _UFUNC_BELOW and backend.name == "CPU" and op in _UFUNCS:
+        out = _UFUNCS[op](a, b)
+        if out.shape != plan.shape:  # a number operand is a (1,) array
+            out = out.reshape(plan.shape)
+    else:
+        out = backend.empty(plan.shape, plan.work)
+        if plan.size:
+            backend.kernels.binary(op, out.reshape(-1), a.reshape(-1), b.reshape(-1), plan.loop, plan.sa, plan.sb)
     if plan.work != plan.np_dtype:
         out = out.astype(plan.np_dtype)
     return Tensor._make(out, backend, plan.dtype)

@@ -4,6 +4,8 @@ Output sizes and the split of 'same' padding follow MindSpore: 'same' gives ceil
 the odd padding pixel at the end; 'valid' gives floor((in - dilated_kernel) / stride) + 1; 'pad' uses the
 given pads. A 2-d convolution runs as a 3-d one of depth 1, so both share one geometry function and one kernel.
 """
+import functools
+
 import numpy as np
 
 from minispore.kernels import bodies as _codes  # operation codes only (no numba import)
@@ -44,6 +46,12 @@ def conv_output_shape(api, in_spatial, kernel, stride, dilation, pad_mode, pads)
     return tuple(out), tuple(before), tuple(after)
 
 
+@functools.lru_cache(maxsize=1024)
+def _plan(kernels, x_shape, w_shape, dtype, stride, dilation, pad_before, out_spatial, group):
+    """The target's conv plan, once per shapes and geometry (a network calls the same convolutions again)."""
+    return kernels.conv_plan(x_shape, w_shape, dtype, w_shape[2:], stride, dilation, pad_before, out_spatial, group)
+
+
 def conv3d(backend, x, w, stride, dilation, pad_before, out_spatial, group):
     """out (N, O, *out_spatial) of NCDHW x and OIDHW w, run as the backend's conv plan says (kernels/conv_plan.py:
     the direct body for small float32 reductions, else a GEMM path).
@@ -56,10 +64,8 @@ def conv3d(backend, x, w, stride, dilation, pad_before, out_spatial, group):
     out = backend.empty((x.shape[0], w.shape[0]) + tuple(out_spatial), x.dtype)
     if out.size == 0:  # an empty batch or spatial axis: nothing to compute
         return out.astype(dtype)
-    kernels = backend.kernels
-    plan = kernels.conv_plan(x.shape, w.shape, x.dtype, tuple(w.shape[2:]), stride, dilation, pad_before,
-                             tuple(out_spatial), group)
-    kernels.conv(x, w, out, backend.scratch((plan.scratch,), x.dtype), plan)
+    plan = _plan(backend.kernels, x.shape, w.shape, x.dtype, stride, dilation, pad_before, tuple(out_spatial), group)
+    backend.kernels.conv(x, w, out, backend.scratch((plan.scratch,), x.dtype), plan)
     return out.astype(dtype) if dtype == np.float16 else out
 
 
