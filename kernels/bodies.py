@@ -21,6 +21,7 @@ __all__ = [
     "r13_skip", "r13_chain", "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4",
     "conv_row_taps", "imul", "pool_row_taps", "pool_count", "pool_average", "adaptive_average", "norm_sums",
     "norm_moments", "norm_rstd", "norm_affine", "layer_norm_value", "moving_average", "dropout_keep",
+    "col2im_row_taps",
 ]
 
 # Distribution codes of `draw4`; `minispore.common.initializer` uses the same names.
@@ -560,7 +561,8 @@ _D0 = np.float64(0.0)
 
 class PoolPlan(collections.namedtuple(
         "PoolPlan", "mode kernel stride dilation pad count_lo count_hi divisor")):
-    """What a pooling launcher needs, decided once above both targets (not a body: outside `__all__`).
+    """What a pooling launcher needs, decided once above both targets (not a body: outside `__all__`). The
+    launchers hand its fields to the kernels as plain ints and int tuples.
 
     mode: MAX_POOL, MAX_POOL_ARGMAX or AVG_POOL. kernel, stride, dilation, pad (before), count_lo, count_hi: three
     ints each (depth, height, width). An average divides by `divisor` when it is > 0, else by the number of window
@@ -573,23 +575,23 @@ def imul(a, b):
     return np.int64(a) * np.int64(b)
 
 
-def pool_row_taps(mode, acc, arg, x, n, c, z0, y0, plan, ow_lo, ow_hi):
+def pool_row_taps(mode, acc, arg, x, n, c, z0, y0, kernel, stride, dilation, pad_w, ow_lo, ow_hi):
     """Fold the window taps of consecutive output rows i into acc[i, ow] for ow in [ow_lo, ow_hi), tap by tap in
     (depth, row, column) order: the maximum (NaN wins, the first maximum's flat input index goes to arg[i, ow]
     with MAX_POOL_ARGMAX) or the sum (AVG_POOL). Cells outside x (padding) are skipped.
 
     x is NCDHW; z0, y0 are the input depth and row of the first row's window (before dilation); row i's window
-    starts stride rows lower. acc holds -inf (max) or 0 (sum), arg -1, on entry.
+    starts stride rows lower; pad_w is the left padding. acc holds -inf (max) or 0 (sum), arg -1, on entry.
     """
-    kd_n, kh_n, kw_n = plan.kernel
-    sw = plan.stride[2]
+    kd_n, kh_n, kw_n = kernel
+    sw = stride[2]
     d_n, h_n, w_n = x.shape[2], x.shape[3], x.shape[4]
     z = z0
     for kd in range(kd_n):
         if 0 <= z < d_n:
             yk = y0
             for kh in range(kh_n):
-                off = -plan.pad[2]  # input column of output column 0 for this tap
+                off = -pad_w  # input column of output column 0 for this tap
                 for kw in range(kw_n):
                     lo, hi = valid_range(off, sw, w_n, acc.shape[1])
                     lo = max(lo, ow_lo)
@@ -622,21 +624,23 @@ def pool_row_taps(mode, acc, arg, x, n, c, z0, y0, plan, ow_lo, ow_hi):
                                         m = arow[j]
                                         arow[j] = v if (v > m) | (v != v) else m
                                         xi += sw
-                            else:
+                            else:  # selects, not branches: the loop stays vectorizable
                                 brow = arg[i]
-                                flat = imul(imul(z, h_n) + y, w_n)
-                                xi = x0
-                                for j in range(lo, hi):
+                                flat = imul(imul(z, h_n) + y, w_n) + x0
+                                for j in range(np.uint64(hi - lo)):
+                                    jo = np.uint64(lo) + j
+                                    step = np.uint64(j) * np.uint64(sw)
+                                    xi = np.uint64(x0) + step
                                     v = xrow[xi]
-                                    m = arow[j]
-                                    if (v > m) | (v != v) | (brow[j] < 0):
-                                        arow[j] = v
-                                        brow[j] = flat + xi
-                                    xi += sw
-                        y += plan.stride[1]
-                    off += plan.dilation[2]
-                yk += plan.dilation[1]
-        z += plan.dilation[0]
+                                    m = arow[jo]
+                                    a = brow[jo]
+                                    take = (v > m) | (v != v) | (a < 0)
+                                    arow[jo] = v if take else m
+                                    brow[jo] = flat + np.int64(step) if take else a
+                        y += stride[1]
+                    off += dilation[2]
+                yk += dilation[1]
+        z += dilation[0]
 
 
 def pool_count(o, stride, pad, kernel, size, count_lo, count_hi):
@@ -645,22 +649,18 @@ def pool_count(o, stride, pad, kernel, size, count_lo, count_hi):
     return max(0, min(start + kernel, size + count_hi) - max(start, -count_lo))
 
 
-def pool_average(acc, od, oh0, plan, in_shape, ow_lo, ow_hi):
+def pool_average(acc, od, oh0, kernel, stride, pad, count_lo, count_hi, divisor, in_shape, ow_lo, ow_hi):
     """acc[i, ow] /= the divisor of output (od, oh0 + i, ow), ow in [ow_lo, ow_hi) (see `PoolPlan`).
 
     The quotient is formed in double and rounded once to acc's type: the correctly rounded division for float32
     (double has more than 2 * 24 + 2 bits), on every target.
     """
-    fixed = plan.divisor
     for i in range(acc.shape[0]):
-        cz = pool_count(od, plan.stride[0], plan.pad[0], plan.kernel[0], in_shape[2], plan.count_lo[0],
-                        plan.count_hi[0])
-        cy = pool_count(oh0 + i, plan.stride[1], plan.pad[1], plan.kernel[1], in_shape[3], plan.count_lo[1],
-                        plan.count_hi[1])
+        cz = pool_count(od, stride[0], pad[0], kernel[0], in_shape[2], count_lo[0], count_hi[0])
+        cy = pool_count(oh0 + i, stride[1], pad[1], kernel[1], in_shape[3], count_lo[1], count_hi[1])
         for ow in range(ow_lo, ow_hi):
-            cx = pool_count(ow, plan.stride[2], plan.pad[2], plan.kernel[2], in_shape[4], plan.count_lo[2],
-                            plan.count_hi[2])
-            div = fixed if fixed > 0 else max(1, imul(imul(cz, cy), cx))
+            cx = pool_count(ow, stride[2], pad[2], kernel[2], in_shape[4], count_lo[2], count_hi[2])
+            div = divisor if divisor > 0 else max(1, imul(imul(cz, cy), cx))
             acc[i, ow] = np.float64(acc[i, ow]) / np.float64(div)
 
 
@@ -748,3 +748,37 @@ def moving_average(moving, batch, momentum):
 def dropout_keep(w, keep_prob):
     """Whether an element whose random word is w survives: its portable uniform (`unit_float`) < keep_prob."""
     return unit_float(w) < keep_prob
+
+
+def col2im_row_taps(acc, cols, b, cl, i0, stride, dilation, pad, j_lo, j_hi):
+    """acc[r, j] += cols[b, cl, kh, kw, p, q] for output rows i0 + r and columns j in [j_lo, j_hi), tap by tap in
+    (kernel row, kernel column) order: the taps of a transposed convolution, whose (p, q) lands on (i, j) when
+    i = p * stride[0] + kh * dilation[0] - pad[0] and j = q * stride[1] + kw * dilation[1] - pad[1].
+
+    Every output element receives at most one product per tap, in the same order on every target; the rows of a
+    block share each tap's column bounds.
+    """
+    kh_n, kw_n, p_n, q_n = cols.shape[2], cols.shape[3], cols.shape[4], cols.shape[5]
+    sh, sw = stride
+    u0 = i0 + pad[0]  # p * sh + kh * dh of the block's first row, for kh = 0
+    for kh in range(kh_n):
+        off = -pad[1]  # the output column of q = 0 for this tap
+        for kw in range(kw_n):
+            lo, hi = valid_range(off - j_lo, sw, j_hi - j_lo, q_n)
+            j0 = off + imul(lo, sw)
+            u = u0
+            for r in range(acc.shape[0]):
+                if u >= 0 and u % sh == 0 and u // sh < p_n and lo < hi:
+                    arow = acc[r]
+                    crow = cols[b, cl, kh, kw, u // sh]
+                    if sw == 1:  # unsigned offsets, unit stride: the loop LLVM vectorizes
+                        for q in range(np.uint64(hi - lo)):
+                            arow[np.uint64(j0) + q] += crow[np.uint64(lo) + q]
+                    else:
+                        j = j0
+                        for q in range(lo, hi):
+                            arow[j] += crow[q]
+                            j += sw
+                u += 1
+            off += dilation[1]
+        u0 -= dilation[0]

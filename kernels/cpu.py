@@ -15,12 +15,12 @@ from numba import prange
 from . import _cache, bodies
 from ._parallel import serialised
 from ._retarget import compile_bodies
-from .bodies import PoolPlan
 from .cpu_conv import _BLAS, _call_int32, _call_void, conv, conv_scratch_shape  # BLAS plumbing shared
 
 __all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape",
            "conv", "conv_direct", "binary", "philox4x32", "pool", "adaptive_avg_pool", "norm_partial_sums",
-           "batch_norm_train_finish", "batch_norm_eval_finish", "batch_norm_apply", "layer_norm", "dropout", "matmul"]
+           "batch_norm_train_finish", "batch_norm_eval_finish", "batch_norm_apply", "layer_norm", "dropout", "matmul",
+           "col2im"]
 
 _cache.install(numba.core.caching)  # before the first cache=True kernel
 
@@ -331,15 +331,12 @@ _POOL_ROWS = 8  # output rows one work item folds together, sharing each tap's b
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
-def _pool(x, out, index, plan):
+def _pool(x, out, index, mode, kernel, stride, dilation, pad, count_lo, count_hi, divisor):
     """Work items are (image, channel, output depth, block of output rows): a shape-only split. The mode is
     tested once per row and tap, outside the loops over a row (one kernel serves all modes)."""
     n_n, c_n, od_n, oh_n, ow_n = out.shape
     blocks = (oh_n + _POOL_ROWS - 1) // _POOL_ROWS
-    # a parallel region cannot take a tuple of tuples: it takes the fields and rebuilds the plan
-    mode, kernel, stride, dilation, pad, count_lo, count_hi, divisor = plan
     for item in prange(n_n * c_n * od_n * blocks):
-        plan = PoolPlan(mode, kernel, stride, dilation, pad, count_lo, count_hi, divisor)
         b = item % blocks
         od = (item // blocks) % od_n
         c = (item // (blocks * od_n)) % c_n
@@ -350,9 +347,10 @@ def _pool(x, out, index, plan):
         acc[:] = 0 if mode == bodies.AVG_POOL else -np.inf
         arg = index[n, c, od, oh0:oh1] if mode == bodies.MAX_POOL_ARGMAX else index[0, 0, 0, 0:0]
         arg[:] = -1
-        pool_row_taps(mode, acc, arg, x, n, c, od * stride[0] - pad[0], oh0 * stride[1] - pad[1], plan, 0, ow_n)
+        pool_row_taps(mode, acc, arg, x, n, c, od * stride[0] - pad[0], oh0 * stride[1] - pad[1], kernel, stride,
+                      dilation, pad[2], 0, ow_n)
         if mode == bodies.AVG_POOL:
-            pool_average(acc, od, oh0, plan, x.shape, 0, ow_n)
+            pool_average(acc, od, oh0, kernel, stride, pad, count_lo, count_hi, divisor, x.shape, 0, ow_n)
 
 
 @serialised
@@ -360,11 +358,11 @@ def pool(x, out, index, plan):
     """Max or average pooling of x (N, C, D, H, W) into out (N, C, OD, OH, OW) as `plan` (a bodies.PoolPlan) says.
 
     With MAX_POOL_ARGMAX, index (int64, the shape of out) receives the flat index d * H * W + h * W + w of each
-    maximum in its input plane (-1 for a window without input cells); otherwise index is any int64 5-d array and
-    is not touched.
+    maximum in its input plane (-1 for a window without input cells); otherwise index is any int64 array of shape
+    (1, 1, 1, 1, 1) and is not touched.
     """
     if out.size:
-        _pool(x, out, index, plan)
+        _pool(x, out, index, *plan)
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
@@ -492,8 +490,9 @@ def _layer_norm(x, gamma, beta, eps, out, stats):
         k = 0
         while k < l_n:
             span = min(l_n - k, g_n - g0)
-            for j in range(span):
-                dst[k + j] = layer_norm_value(src[k + j], m, rstd, gamma[g0 + j], beta[g0 + j])
+            s, d, g, b = src[k:k + span], dst[k:k + span], gamma[g0:g0 + span], beta[g0:g0 + span]
+            for j in range(span):  # views indexed from 0: the loop LLVM vectorizes
+                d[j] = layer_norm_value(s[j], m, rstd, g[j], b[j])
             k += span
             g0 = 0
 
@@ -585,3 +584,31 @@ def matmul(a, b, out, a_batch, b_batch, trans_a, trans_b):
     one = out.dtype.type(1)
     _matmul_blas(sgemm if out.dtype == np.float32 else dgemm, set_local, one, out.dtype.type(0), a, b, out,
                  a_batch, b_batch, trans_a, trans_b)
+
+
+col2im_row_taps = _body["col2im_row_taps"]
+_COL2IM_ROWS = 8  # output rows one work item sums together
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _col2im(cols, out, stride, dilation, pad):
+    n_n, c_n, h_n, w_n = out.shape
+    groups = cols.shape[0] // n_n
+    per_group = c_n // groups
+    blocks = (h_n + _COL2IM_ROWS - 1) // _COL2IM_ROWS
+    for item in prange(n_n * c_n * blocks):  # (image, channel, block of rows): a shape-only split
+        i0 = (item % blocks) * _COL2IM_ROWS
+        c = (item // blocks) % c_n
+        n = item // (blocks * c_n)
+        acc = out[n, c, i0:min(i0 + _COL2IM_ROWS, h_n)]
+        acc[:] = 0
+        col2im_row_taps(acc, cols, n * groups + c // per_group, c % per_group, i0, stride, dilation, pad, 0, w_n)
+
+
+@serialised
+def col2im(cols, out, stride, dilation, pad):
+    """out (N, C, H, W) = the transposed convolution's taps summed: out[n, g * C/G + c, i, j] is the sum over
+    (kh, kw), in that order, of cols[n * G + g, c, kh, kw, p, q] with i = p * stride[0] + kh * dilation[0] - pad[0]
+    and j = q * stride[1] + kw * dilation[1] - pad[1]; cols is (N * G, C / G, KH, KW, P, Q)."""
+    if out.size:
+        _col2im(cols, out, stride, dilation, pad)

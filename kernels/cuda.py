@@ -9,6 +9,8 @@ Bit-identity with the CPU: the CUDA compiler contracts a*b+c into an FMA, which 
 `mul` is ``__fmul_rn`` here (never fused). The simulator's libdevice functions are stubs, so it keeps plain `*`,
 which rounds the same way there.
 """
+import types
+
 import numpy as np
 from numba import config, cuda
 
@@ -18,7 +20,8 @@ from .bodies import AVG_POOL, MAX_POOL_ARGMAX
 
 __all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape",
            "conv", "conv_direct", "binary", "philox4x32", "pool", "adaptive_avg_pool", "norm_partial_sums",
-           "batch_norm_train_finish", "batch_norm_eval_finish", "batch_norm_apply", "layer_norm", "dropout", "matmul"]
+           "batch_norm_train_finish", "batch_norm_eval_finish", "batch_norm_apply", "layer_norm", "dropout", "matmul",
+           "col2im"]
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
 if not SIMULATED:  # the simulator caches nothing
@@ -317,6 +320,10 @@ def binary(op, out, a, b, shape, sa, sb):
 # --- pooling and normalisation ----------------------------------------------------------------------------------
 pool_row_taps = _body["pool_row_taps"]
 pool_average = _body["pool_average"]
+# `mul` is the float32 __fmul_rn: kernels that multiply data of the input's type get a float64 twin whose bodies'
+# `mul` is __dmul_rn (see `_twins`)
+_double = compile_bodies(lambda fn: cuda.jit(device=True)(fn),
+                         {} if SIMULATED else {"mul": _overrides["dmul"], "dmul": _overrides["dmul"]})
 adaptive_average = _body["adaptive_average"]
 norm_sums = _body["norm_sums"]
 norm_moments = _body["norm_moments"]
@@ -328,7 +335,7 @@ dropout_keep = _body["dropout_keep"]
 
 
 @cuda.jit(cache=not SIMULATED)
-def _pool(x, out, index, plan):
+def _pool(x, out, index, mode, kernel, stride, dilation, pad, count_lo, count_hi, divisor):
     n_n, c_n, od_n, oh_n, ow_n = out.shape
     t = cuda.grid(1)
     while t < out.size:  # one output element per thread
@@ -339,16 +346,16 @@ def _pool(x, out, index, plan):
         c = (r // (oh_n * od_n)) % c_n
         n = r // (oh_n * od_n * c_n)
         acc = out[n, c, od, oh:oh + 1]
-        acc[0, ow] = 0 if plan.mode == AVG_POOL else -np.inf
-        if plan.mode == MAX_POOL_ARGMAX:
+        acc[0, ow] = 0 if mode == AVG_POOL else -np.inf
+        if mode == MAX_POOL_ARGMAX:
             arg = index[n, c, od, oh:oh + 1]
             arg[0, ow] = -1
         else:
             arg = index[0, 0, 0, 0:1]
-        pool_row_taps(plan.mode, acc, arg, x, n, c, od * plan.stride[0] - plan.pad[0],
-                      oh * plan.stride[1] - plan.pad[1], plan, ow, ow + 1)
-        if plan.mode == AVG_POOL:
-            pool_average(acc, od, oh, plan, x.shape, ow, ow + 1)
+        pool_row_taps(mode, acc, arg, x, n, c, od * stride[0] - pad[0], oh * stride[1] - pad[1], kernel, stride,
+                      dilation, pad[2], ow, ow + 1)
+        if mode == AVG_POOL:
+            pool_average(acc, od, oh, kernel, stride, pad, count_lo, count_hi, divisor, x.shape, ow, ow + 1)
         t += cuda.gridsize(1)
 
 
@@ -361,7 +368,7 @@ def pool(x, out, index, plan):
     """
     if out.size:
         blocks, threads = _grid(out.size)
-        _pool[blocks, threads](x, out, index, plan)
+        _pool[blocks, threads](x, out, index, *plan)
 
 
 @cuda.jit(cache=not SIMULATED)
@@ -458,7 +465,6 @@ def batch_norm_eval_finish(gamma, beta, mean, var, eps, affine):
         _batch_norm_eval_finish[blocks, threads](gamma, beta, mean, var, eps, affine)
 
 
-@cuda.jit(cache=not SIMULATED)
 def _batch_norm_apply(x, affine, out):
     n_n, c_n, s_n = x.shape
     t = np.int64(cuda.grid(1))
@@ -471,11 +477,25 @@ def _batch_norm_apply(x, affine, out):
         t += step
 
 
+def _twins(fn):
+    """{float32 kernel, float64 kernel} of the plain kernel function fn: the float64 one's `mul` and
+    `layer_norm_value` are the double-precision bodies'."""
+    double = types.FunctionType(fn.__code__, dict(fn.__globals__, mul=_double["mul"],
+                                                  layer_norm_value=_double["layer_norm_value"]),
+                                fn.__name__ + "_double", fn.__defaults__, fn.__closure__)
+    double.__qualname__ = fn.__qualname__ + "_double"
+    return {np.dtype(np.float32): cuda.jit(cache=not SIMULATED)(fn),
+            np.dtype(np.float64): cuda.jit(cache=not SIMULATED)(double)}
+
+
+_BATCH_NORM_APPLY = _twins(_batch_norm_apply)
+
+
 def batch_norm_apply(x, affine, out):
     """out[n, c, s] = x[n, c, s] * affine[0, c] + affine[1, c] for x and out (N, C, S)."""
     if out.size:
         blocks, threads = _grid(out.size)
-        _batch_norm_apply[blocks, threads](x, affine, out)
+        _BATCH_NORM_APPLY[out.dtype][blocks, threads](x, affine, out)
 
 
 @cuda.jit(cache=not SIMULATED)
@@ -491,7 +511,6 @@ def _layer_norm_stats(x, eps, stats):
         r += cuda.gridsize(1)
 
 
-@cuda.jit(cache=not SIMULATED)
 def _layer_norm_apply(x, gamma, beta, out, stats):
     l_n, g_n = x.shape[2], gamma.size
     t = np.int64(cuda.grid(1))
@@ -503,6 +522,9 @@ def _layer_norm_apply(x, gamma, beta, out, stats):
         t += step
 
 
+_LAYER_NORM_APPLY = _twins(_layer_norm_apply)
+
+
 def layer_norm(x, gamma, beta, eps, out, stats):
     """Each row r of x (R, 1, L) normalised: out = (x - mean) * rstd * gamma + beta, the flat gamma and beta (G,)
     covering x's trailing axes (element (r, k) reads gamma[(r * L + k) % G]); stats (3, R) in x's type receives
@@ -511,10 +533,9 @@ def layer_norm(x, gamma, beta, eps, out, stats):
         blocks, threads = _grid(x.shape[0])
         _layer_norm_stats[blocks, threads](x, eps, stats)
         blocks, threads = _grid(out.size)
-        _layer_norm_apply[blocks, threads](x, gamma, beta, out, stats)
+        _LAYER_NORM_APPLY[out.dtype][blocks, threads](x, gamma, beta, out, stats)
 
 
-@cuda.jit(cache=not SIMULATED)
 def _dropout(x, out, mask, k0, k1, stream, keep_prob, scale):
     b = cuda.grid(1)
     while b < (x.size + 3) // 4:  # one Philox block (four elements) per thread
@@ -528,6 +549,9 @@ def _dropout(x, out, mask, k0, k1, stream, keep_prob, scale):
         b += cuda.gridsize(1)
 
 
+_DROPOUT = _twins(_dropout)
+
+
 def dropout(x, out, mask, k0, k1, stream, keep_prob, scale):
     """out = x * scale where element i survives, else 0; mask = 1 or 0 (flat arrays of one float type).
 
@@ -536,7 +560,7 @@ def dropout(x, out, mask, k0, k1, stream, keep_prob, scale):
     """
     if x.size:
         blocks, threads = _grid((x.size + 3) // 4)
-        _dropout[blocks, threads](x, out, mask, k0, k1, stream, keep_prob, scale)
+        _DROPOUT[x.dtype][blocks, threads](x, out, mask, k0, k1, stream, keep_prob, scale)
 
 
 def matmul(a, b, out, a_batch, b_batch, trans_a, trans_b):
@@ -547,3 +571,33 @@ def matmul(a, b, out, a_batch, b_batch, trans_a, trans_b):
     opa, opb = (x if np.array_equal(index, np.arange(x.shape[0])) or x.shape[0] == 1 else x[_xp.asarray(index)]
                 for x, index in ((a, a_batch), (b, b_batch)))  # one matrix broadcasts; a batch map gathers
     _xp.matmul(opa.swapaxes(1, 2) if trans_a else opa, opb.swapaxes(1, 2) if trans_b else opb, out=out)
+
+
+col2im_row_taps = _body["col2im_row_taps"]
+
+
+@cuda.jit(cache=not SIMULATED)
+def _col2im(cols, out, stride, dilation, pad):
+    n_n, c_n, h_n, w_n = out.shape
+    groups = cols.shape[0] // n_n
+    per_group = c_n // groups
+    t = np.int64(cuda.grid(1))
+    step = np.int64(cuda.gridsize(1))
+    while t < out.size:  # one output element per thread
+        j = t % w_n
+        i = (t // w_n) % h_n
+        c = (t // (w_n * h_n)) % c_n
+        n = t // (w_n * h_n * c_n)
+        acc = out[n, c, i:i + 1]
+        acc[0, j] = 0
+        col2im_row_taps(acc, cols, n * groups + c // per_group, c % per_group, i, stride, dilation, pad, j, j + 1)
+        t += step
+
+
+def col2im(cols, out, stride, dilation, pad):
+    """out (N, C, H, W) = the transposed convolution's taps summed: out[n, g * C/G + c, i, j] is the sum over
+    (kh, kw), in that order, of cols[n * G + g, c, kh, kw, p, q] with i = p * stride[0] + kh * dilation[0] - pad[0]
+    and j = q * stride[1] + kw * dilation[1] - pad[1]; cols is (N * G, C / G, KH, KW, P, Q)."""
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _col2im[blocks, threads](cols, out, stride, dilation, pad)

@@ -202,3 +202,16 @@ def _bn(x, c=3, training=False):
 def test_bad_inputs_raise(call, error):
     with pytest.raises(error, match="For '"):
         call()
+
+
+def test_float64_on_every_device(device):
+    # a GPU's `mul` is float32's __fmul_rn: the float64 kernels must multiply in double
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 5)) * 1e-3 + 1
+    gamma, beta, mean, var = (v.astype(np.float64) for v in _vectors(rng, 3))
+    y = ops.BatchNorm()(Tensor(x), Tensor(gamma), Tensor(beta), Tensor(mean), Tensor(var))[0].asnumpy()
+    np.testing.assert_allclose(y, oracle.batch_norm_eval(x, gamma, beta, mean, var, 1e-5), rtol=1e-13)
+    y = ops.LayerNorm(1, 1, 1e-5)(Tensor(x), Tensor(np.ones((3, 5))), Tensor(np.zeros((3, 5))))[0].asnumpy()
+    np.testing.assert_allclose(y, oracle.layer_norm(x, 1, 0, 1, 1e-5)[0], rtol=1e-9, atol=1e-9)
+    out, mask = ops.Dropout(0.5)(Tensor(x))
+    np.testing.assert_array_equal(out.asnumpy(), np.where(mask.asnumpy() > 0, x * 2, 0))

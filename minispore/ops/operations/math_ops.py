@@ -183,7 +183,8 @@ def matmul_arrays(api, backend, a, b, transpose_a=False, transpose_b=False):
                              lead).reshape(-1) for x in (a, b)]  # output product p reads a[index[0][p]], ...
     dtype = a.dtype
     work = np.dtype(np.float32) if dtype == np.float16 else dtype
-    a3, b3 = (backend.xp.ascontiguousarray(x.reshape((-1,) + x.shape[-2:]), dtype=work) for x in (a, b))
+    a3, b3 = (backend.xp.ascontiguousarray(x.reshape((int(np.prod(x.shape[:-2], dtype=np.int64)),) + x.shape[-2:]),
+                                           dtype=work) for x in (a, b))
     out = backend.empty((batch, m, n), work)
     backend.kernels.matmul(a3, b3, out, index[0].astype(np.int64), index[1].astype(np.int64), transpose_a,
                            transpose_b)

@@ -918,35 +918,33 @@ class Dropout(Primitive):
                 Tensor._wrap(mask.reshape(x.shape).astype(dtype, copy=False), backend))
 
 
+_COL2IM_ELEMENTS = 1 << 24  # the most column elements (64 MiB of float32) one step of a transposed conv holds
+
+
 def conv2d_transpose_array(backend, dout, weight, in_hw, kernel, stride, dilation, before, group):
     """The input gradient of a 2-d convolution: dx (N, C, H, W) = conv2d^T(dout (N, O, P, Q), weight (O, C/g, KH,
     KW)) for an input of spatial size in_hw whose forward pads before were `before`.
 
-    dx[i] = sum over k' of up[i + k' * dilation] w'[k'] (per axis), where `up` holds dout[p] at
-    dilation * (K - 1) - before + p * stride and zeros elsewhere, and w' is the weight flipped in space with its
-    channel axes swapped per group: so it is one stride-1 'valid' Conv2D, reusing the convolution paths (at the
-    cost of the zeros between the strided rows and columns).
+    A few images at a time: the columns cols[n, g] = weight[g]^T @ dout[n, g] ((C/g * KH * KW) x (P * Q), one
+    batched GEMM: OpenBLAS or cuBLAS), then `col2im` sums each output element's taps in (kernel row, column)
+    order. float16 runs in float32.
     """
-    xp = backend.xp
-    n, o, p_h, p_w = dout.shape
-    lengths, slots = [], []
-    for p_n, size, k, s, d, b in zip((p_h, p_w), in_hw, kernel, stride, dilation, before):
-        front = d * (k - 1) - b  # where dout[0] lands in `up`
-        total = size + d * (k - 1)
-        first = max(0, -(front // s))  # dout[first:last] lands inside [0, total)
-        last = min(p_n, -(-(total - front) // s))
-        lengths.append(total)
-        slots.append((first, max(first, last), front, s))
-    up = backend.full((n, o) + tuple(lengths), 0, dout.dtype)
-    (h0, h1, fh, sh), (w0, w1, fw, sw) = slots
-    if h1 > h0 and w1 > w0:
-        up[:, :, fh + h0 * sh:fh + (h1 - 1) * sh + 1:sh, fw + w0 * sw:fw + (w1 - 1) * sw + 1:sw] = \
-            dout[:, :, h0:h1, w0:w1]
-    c_g = weight.shape[1]
-    flipped = weight.reshape((group, o // group, c_g) + tuple(kernel)).transpose(0, 2, 1, 3, 4)
-    flipped = xp.ascontiguousarray(flipped.reshape((group * c_g, o // group) + tuple(kernel))[:, :, ::-1, ::-1])
-    conv = Conv2D(group * c_g, tuple(kernel), pad_mode="valid", dilation=tuple(dilation), group=group)
-    return conv(Tensor._wrap(up, backend), Tensor._wrap(flipped, backend))._array()
+    from .math_ops import matmul_arrays
+    dtype = dout.dtype
+    work = np.float32 if dtype == np.float16 else dtype
+    n, o, p_n, q_n = dout.shape
+    c_g, kh, kw = weight.shape[1:]
+    w4 = backend.xp.ascontiguousarray(weight, dtype=work).reshape(1, group, o // group, c_g * kh * kw)
+    dx = backend.empty((n, group * c_g) + tuple(in_hw), work)
+    per_image = group * c_g * kh * kw * p_n * q_n
+    images = max(1, _COL2IM_ELEMENTS // max(1, per_image))
+    for n0 in range(0, n, images):
+        n1 = min(n, n0 + images)
+        dy4 = backend.xp.ascontiguousarray(dout[n0:n1], dtype=work).reshape(n1 - n0, group, o // group, -1)
+        cols = matmul_arrays("Conv2DBackpropInput", backend, w4, dy4, transpose_a=True)
+        backend.kernels.col2im(cols.reshape((n1 - n0) * group, c_g, kh, kw, p_n, q_n), dx[n0:n1], tuple(stride),
+                               tuple(dilation), tuple(before))
+    return dx.astype(dtype, copy=False)
 
 
 class Conv2DBackpropInput(Primitive):
