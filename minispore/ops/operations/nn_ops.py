@@ -9,6 +9,7 @@ import numpy as np
 from minispore.kernels import bodies as _codes  # operation codes only (no numba import)
 
 from ... import _checks
+from ... import dtype as mstype
 from ...common.tensor import Tensor
 from ..primitive import Primitive
 from .math_ops import elementwise
@@ -533,9 +534,8 @@ class MaxPool3DWithArgmax(Primitive):
     """
 
     def __init__(self, ksize, strides, pads, dilation=(1, 1, 1), ceil_mode=False, data_format="NCDHW",
-                 argmax_type=None):
+                 argmax_type=mstype.int64):
         super().__init__()
-        from ... import dtype as mstype
         api = self.name
         self.ksize = _int_or_tuple(api, "ksize", ksize, 3)
         self.strides = _int_or_tuple(api, "strides", strides, 3)
@@ -543,7 +543,6 @@ class MaxPool3DWithArgmax(Primitive):
         self.dilation = _int_or_tuple(api, "dilation", dilation, 3)
         self.ceil_mode = _checks.check_bool(api, "ceil_mode", ceil_mode)
         self.data_format = _checks.check_choice(api, "data_format", data_format, ("NCDHW",))
-        argmax_type = mstype.int64 if argmax_type is None else argmax_type
         if argmax_type not in (mstype.int32, mstype.int64):
             _checks.fail(api, "argmax_type", "mstype.int32 or mstype.int64", argmax_type, TypeError)
         self.argmax_type = argmax_type
