@@ -10,6 +10,7 @@ Floating-point rule: every product goes through `mul`. On the CPU it is a plain 
 on both targets, so a body computes the same bits everywhere. Float constants are float32 globals: a Python float
 literal would promote the arithmetic to float64.
 """
+import collections
 import math
 
 import numpy as np
@@ -19,7 +20,9 @@ __all__ = [
     "log_unit", "sincos_turn", "erfinv", "box_muller", "truncated_normal", "draw4", "lane", "inside", "valid_range",
     "binary_value", "dscale_below", "log_f64", "cossin_f64", "r13_uniform", "r13_philox", "r13_calls", "r13_fresh",
     "r13_skip", "r13_chain", "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4",
-    "conv_row_taps", "conv_rows_nine", "im2col_source",
+    "conv_row_taps", "conv_rows_nine", "im2col_source", "imul", "pool_row_taps", "pool_count", "pool_average",
+    "adaptive_average", "norm_sums", "norm_moments", "norm_rstd", "norm_affine", "layer_norm_value", "moving_average",
+    "dropout_keep", "col2im_row_taps",
 ]
 
 # Long bodies the CPU compiles once as functions of their own instead of inlining them into every caller: Numba's
@@ -578,3 +581,241 @@ def im2col_source(r, p, kernel, stride, dilation, pad, out_size):
     y = ((p // ow_n) % oh_n) * stride[1] - pad[1] + ((k // kw_n) % kh_n) * dilation[1]
     xw = (p % ow_n) * stride[2] - pad[2] + (k % kw_n) * dilation[2]
     return r // k3, z, y, xw
+
+
+# --- pooling and normalisation ----------------------------------------------------------------------------------
+# Pooling modes of `PoolPlan.mode`; `minispore.ops` uses the same names.
+MAX_POOL = 0
+MAX_POOL_ARGMAX = 1  # max pooling that also records where each maximum came from
+AVG_POOL = 2
+
+# Elements of one channel (BatchNorm) or one row (LayerNorm) a partial sum covers: a shape-only split, so the
+# statistics never depend on the thread count or the device.
+NORM_CHUNK = 4096
+
+_D0 = np.float64(0.0)
+
+
+class PoolPlan(collections.namedtuple(
+        "PoolPlan", "mode kernel stride dilation pad count_lo count_hi divisor")):
+    """What a pooling launcher needs, decided once above both targets (not a body: outside `__all__`). The
+    launchers hand its fields to the kernels as plain ints and int tuples.
+
+    mode: MAX_POOL, MAX_POOL_ARGMAX or AVG_POOL. kernel, stride, dilation, pad (before), count_lo, count_hi: three
+    ints each (depth, height, width). An average divides by `divisor` when it is > 0, else by the number of window
+    cells inside [-count_lo, size + count_hi) on every axis (0, 0: real cells only; the pads: padding counts).
+    """
+
+
+def imul(a, b):
+    """Integer product (index arithmetic), spelled so that no float product can hide in it."""
+    return np.int64(a) * np.int64(b)
+
+
+def pool_row_taps(mode, acc, arg, x, n, c, z0, y0, kernel, stride, dilation, pad_w, ow_lo, ow_hi):
+    """Fold the window taps of consecutive output rows i into acc[i, ow] for ow in [ow_lo, ow_hi), tap by tap in
+    (depth, row, column) order: the maximum (NaN wins, the first maximum's flat input index goes to arg[i, ow]
+    with MAX_POOL_ARGMAX) or the sum (AVG_POOL). Cells outside x (padding) are skipped.
+
+    x is NCDHW; z0, y0 are the input depth and row of the first row's window (before dilation); row i's window
+    starts stride rows lower; pad_w is the left padding. acc holds -inf (max) or 0 (sum), arg -1, on entry.
+    """
+    kd_n, kh_n, kw_n = kernel
+    sw = stride[2]
+    d_n, h_n, w_n = x.shape[2], x.shape[3], x.shape[4]
+    z = z0
+    for kd in range(kd_n):
+        if 0 <= z < d_n:
+            yk = y0
+            for kh in range(kh_n):
+                off = -pad_w  # input column of output column 0 for this tap
+                for kw in range(kw_n):
+                    lo, hi = valid_range(off, sw, w_n, acc.shape[1])
+                    lo = max(lo, ow_lo)
+                    hi = min(hi, ow_hi)
+                    x0 = off + imul(lo, sw)
+                    y = yk
+                    for i in range(acc.shape[0]):
+                        if 0 <= y < h_n and lo < hi:
+                            xrow = x[n, c, z, y]
+                            arow = acc[i]
+                            if mode == AVG_POOL:
+                                if sw == 1:  # unsigned offsets, unit stride: the loops LLVM vectorizes
+                                    for j in range(np.uint64(hi - lo)):
+                                        arow[np.uint64(lo) + j] += xrow[np.uint64(x0) + j]
+                                else:
+                                    xi = x0
+                                    for j in range(lo, hi):
+                                        arow[j] += xrow[xi]
+                                        xi += sw
+                            elif mode == MAX_POOL:
+                                if sw == 1:
+                                    for j in range(np.uint64(hi - lo)):
+                                        v = xrow[np.uint64(x0) + j]
+                                        m = arow[np.uint64(lo) + j]
+                                        arow[np.uint64(lo) + j] = v if (v > m) | (v != v) else m
+                                else:
+                                    xi = x0
+                                    for j in range(lo, hi):
+                                        v = xrow[xi]
+                                        m = arow[j]
+                                        arow[j] = v if (v > m) | (v != v) else m
+                                        xi += sw
+                            else:  # selects, not branches: the loop stays vectorizable
+                                brow = arg[i]
+                                flat = imul(imul(z, h_n) + y, w_n) + x0
+                                for j in range(np.uint64(hi - lo)):
+                                    jo = np.uint64(lo) + j
+                                    step = np.uint64(j) * np.uint64(sw)
+                                    xi = np.uint64(x0) + step
+                                    v = xrow[xi]
+                                    m = arow[jo]
+                                    a = brow[jo]
+                                    take = (v > m) | (v != v) | (a < 0)
+                                    arow[jo] = v if take else m
+                                    brow[jo] = flat + np.int64(step) if take else a
+                        y += stride[1]
+                    off += dilation[2]
+                yk += dilation[1]
+        z += dilation[0]
+
+
+def pool_count(o, stride, pad, kernel, size, count_lo, count_hi):
+    """How many cells of output o's window [o * stride - pad, + kernel) lie in [-count_lo, size + count_hi)."""
+    start = imul(o, stride) - pad
+    return max(0, min(start + kernel, size + count_hi) - max(start, -count_lo))
+
+
+def pool_average(acc, od, oh0, kernel, stride, pad, count_lo, count_hi, divisor, in_shape, ow_lo, ow_hi):
+    """acc[i, ow] /= the divisor of output (od, oh0 + i, ow), ow in [ow_lo, ow_hi) (see `PoolPlan`).
+
+    The quotient is formed in double and rounded once to acc's type: the correctly rounded division for float32
+    (double has more than 2 * 24 + 2 bits), on every target.
+    """
+    for i in range(acc.shape[0]):
+        cz = pool_count(od, stride[0], pad[0], kernel[0], in_shape[2], count_lo[0], count_hi[0])
+        cy = pool_count(oh0 + i, stride[1], pad[1], kernel[1], in_shape[3], count_lo[1], count_hi[1])
+        for ow in range(ow_lo, ow_hi):
+            cx = pool_count(ow, stride[2], pad[2], kernel[2], in_shape[4], count_lo[2], count_hi[2])
+            div = divisor if divisor > 0 else max(1, imul(imul(cz, cy), cx))
+            acc[i, ow] = np.float64(acc[i, ow]) / np.float64(div)
+
+
+def adaptive_average(x, n, c, h0, h1, w0, w1):
+    """Mean of x[n, c, h0:h1, w0:w1] (an adaptive pooling window), summed row by row in double, divided in
+    double (the caller rounds it once to x's type)."""
+    total = _D0
+    for h in range(h0, h1):
+        row = x[n, c, h]
+        for w in range(w0, w1):
+            total += np.float64(row[w])
+    return total / np.float64(imul(h1 - h0, w1 - w0))
+
+
+def norm_sums(x, c, t0, t1, shift):
+    """(sum of d, sum of d * d), d = x - shift in double, over the flat positions [t0, t1) of channel c of x
+    (N, C, S) (position t is x[t // S, c, t % S]), in four interleaved lanes, then lane 0 + 1 + 2 + 3.
+
+    The lanes break the chain of dependent additions (4x faster); their order is fixed, so the result is the same
+    on every target. A LayerNorm row is channel 0 of an (R, 1, L) view.
+    """
+    s_n = x.shape[2]
+    a0 = a1 = a2 = a3 = _D0
+    b0 = b1 = b2 = b3 = _D0
+    t = t0
+    while t < t1:
+        n = t // s_n
+        k = t - imul(n, s_n)
+        k1 = min(s_n, k + (t1 - t))
+        t += k1 - k
+        row = x[n, c]
+        while k + 4 <= k1:
+            d0 = np.float64(row[k]) - shift
+            d1 = np.float64(row[k + 1]) - shift
+            d2 = np.float64(row[k + 2]) - shift
+            d3 = np.float64(row[k + 3]) - shift
+            a0 += d0
+            a1 += d1
+            a2 += d2
+            a3 += d3
+            b0 += dmul(d0, d0)
+            b1 += dmul(d1, d1)
+            b2 += dmul(d2, d2)
+            b3 += dmul(d3, d3)
+            k += 4
+        while k < k1:
+            d0 = np.float64(row[k]) - shift
+            a0 += d0
+            b0 += dmul(d0, d0)
+            k += 1
+    return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
+
+
+def norm_moments(s1, s2, count, shift):
+    """(mean, biased variance, unbiased variance) in double of `count` values from the sums s1, s2 of
+    d = x - shift (`norm_sums`); the unbiased one is the biased one for a single value."""
+    m1 = s1 / count
+    var = (s2 - dmul(s1, m1)) / count
+    var = var if var > _D0 else _D0
+    unbiased = dmul(var, np.float64(count) / np.float64(count - 1)) if count > 1 else var
+    return shift + m1, var, unbiased
+
+
+def norm_rstd(var, eps):
+    """1 / sqrt(var + eps) in double."""
+    return _D1 / math.sqrt(np.float64(var) + eps)
+
+
+def norm_affine(mean, var, gamma, beta, eps):
+    """(scale, offset) in double with gamma * (x - mean) / sqrt(var + eps) + beta = x * scale + offset."""
+    scale = dmul(np.float64(gamma), norm_rstd(var, eps))
+    return scale, np.float64(beta) - dmul(np.float64(mean), scale)
+
+
+def layer_norm_value(v, mean, rstd, gamma, beta):
+    """(v - mean) * rstd * gamma + beta, every operand of v's type, left to right."""
+    return mul(mul(v - mean, rstd), gamma) + beta
+
+
+def moving_average(moving, batch, momentum):
+    """(1 - momentum) * moving + momentum * batch, in double (MindSpore's primitive momentum)."""
+    return dmul(_D1 - momentum, np.float64(moving)) + dmul(momentum, np.float64(batch))
+
+
+def dropout_keep(w, keep_prob):
+    """Whether an element whose random word is w survives: its portable uniform (`unit_float`) < keep_prob."""
+    return unit_float(w) < keep_prob
+
+
+def col2im_row_taps(acc, cols, b, cl, i0, stride, dilation, pad, j_lo, j_hi):
+    """acc[r, j] += cols[b, cl, kh, kw, p, q] for output rows i0 + r and columns j in [j_lo, j_hi), tap by tap in
+    (kernel row, kernel column) order: the taps of a transposed convolution, whose (p, q) lands on (i, j) when
+    i = p * stride[0] + kh * dilation[0] - pad[0] and j = q * stride[1] + kw * dilation[1] - pad[1].
+
+    Every output element receives at most one product per tap, in the same order on every target; the rows of a
+    block share each tap's column bounds.
+    """
+    kh_n, kw_n, p_n, q_n = cols.shape[2], cols.shape[3], cols.shape[4], cols.shape[5]
+    sh, sw = stride
+    u0 = i0 + pad[0]  # p * sh + kh * dh of the block's first row, for kh = 0
+    for kh in range(kh_n):
+        off = -pad[1]  # the output column of q = 0 for this tap
+        for kw in range(kw_n):
+            lo, hi = valid_range(off - j_lo, sw, j_hi - j_lo, q_n)
+            j0 = off + imul(lo, sw)
+            u = u0
+            for r in range(acc.shape[0]):
+                if u >= 0 and u % sh == 0 and u // sh < p_n and lo < hi:
+                    arow = acc[r]
+                    crow = cols[b, cl, kh, kw, u // sh]
+                    if sw == 1:  # unsigned offsets, unit stride: the loop LLVM vectorizes
+                        for q in range(np.uint64(hi - lo)):
+                            arow[np.uint64(j0) + q] += crow[np.uint64(lo) + q]
+                    else:
+                        j = j0
+                        for q in range(lo, hi):
+                            arow[j] += crow[q]
+                            j += sw
+                u += 1
+            off += dilation[1]
+        u0 -= dilation[0]

@@ -9,6 +9,8 @@ Bit-identity with the CPU: the CUDA compiler contracts a*b+c into an FMA, which 
 `mul` is ``__fmul_rn`` here (never fused). The simulator's libdevice functions are stubs, so it keeps plain `*`,
 which rounds the same way there.
 """
+import types
+
 import numpy as np
 from numba import config, cuda
 
@@ -16,8 +18,11 @@ from . import _cache
 from ._retarget import compile_bodies
 from .conv_plan import DIRECT, plan_conv, zero_pad
 
+from .bodies import AVG_POOL, MAX_POOL_ARGMAX
+
 __all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_plan", "conv",
-           "binary", "philox4x32"]
+           "binary", "philox4x32", "pool", "adaptive_avg_pool", "norm_partial_sums", "batch_norm_train_finish",
+           "batch_norm_eval_finish", "batch_norm_apply", "layer_norm", "dropout", "matmul", "col2im"]
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
 if not SIMULATED:  # the simulator caches nothing
@@ -292,3 +297,289 @@ def binary(op, out, a, b, shape, sa, sb):
     if out.size:
         blocks, threads = _grid(out.size)
         _binary[blocks, threads](op, out, a, b, shape, sa, sb)
+
+
+# --- pooling and normalisation ----------------------------------------------------------------------------------
+pool_row_taps = _body["pool_row_taps"]
+pool_average = _body["pool_average"]
+# `mul` is the float32 __fmul_rn: kernels that multiply data of the input's type get a float64 twin whose bodies'
+# `mul` is __dmul_rn (see `_twins`)
+_double = compile_bodies(lambda fn: cuda.jit(device=True)(fn),
+                         {} if SIMULATED else {"mul": _overrides["dmul"], "dmul": _overrides["dmul"]})
+adaptive_average = _body["adaptive_average"]
+norm_sums = _body["norm_sums"]
+norm_moments = _body["norm_moments"]
+norm_rstd = _body["norm_rstd"]
+norm_affine = _body["norm_affine"]
+layer_norm_value = _body["layer_norm_value"]
+moving_average = _body["moving_average"]
+dropout_keep = _body["dropout_keep"]
+
+
+@cuda.jit(cache=not SIMULATED)
+def _pool(x, out, index, mode, kernel, stride, dilation, pad, count_lo, count_hi, divisor):
+    n_n, c_n, od_n, oh_n, ow_n = out.shape
+    t = cuda.grid(1)
+    while t < out.size:  # one output element per thread
+        ow = t % ow_n
+        r = t // ow_n
+        oh = r % oh_n
+        od = (r // oh_n) % od_n
+        c = (r // (oh_n * od_n)) % c_n
+        n = r // (oh_n * od_n * c_n)
+        acc = out[n, c, od, oh:oh + 1]
+        acc[0, ow] = 0 if mode == AVG_POOL else -np.inf
+        if mode == MAX_POOL_ARGMAX:
+            arg = index[n, c, od, oh:oh + 1]
+            arg[0, ow] = -1
+        else:
+            arg = index[0, 0, 0, 0:1]
+        pool_row_taps(mode, acc, arg, x, n, c, od * stride[0] - pad[0], oh * stride[1] - pad[1], kernel, stride,
+                      dilation, pad[2], ow, ow + 1)
+        if mode == AVG_POOL:
+            pool_average(acc, od, oh, kernel, stride, pad, count_lo, count_hi, divisor, x.shape, ow, ow + 1)
+        t += cuda.gridsize(1)
+
+
+def pool(x, out, index, plan):
+    """Max or average pooling of x (N, C, D, H, W) into out (N, C, OD, OH, OW) as `plan` (a bodies.PoolPlan) says.
+
+    With MAX_POOL_ARGMAX, index (int64, the shape of out) receives the flat index d * H * W + h * W + w of each
+    maximum in its input plane (-1 for a window without input cells); otherwise index is any int64 array of shape
+    (1, 1, 1, 1, 1) and is not touched.
+    """
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _pool[blocks, threads](x, out, index, *plan)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _adaptive_avg_pool(x, out):
+    n_n, c_n, oh_n, ow_n = out.shape
+    h_n, w_n = x.shape[2], x.shape[3]
+    t = cuda.grid(1)
+    while t < out.size:
+        ow = t % ow_n
+        oh = (t // ow_n) % oh_n
+        c = (t // (ow_n * oh_n)) % c_n
+        n = t // (ow_n * oh_n * c_n)
+        out[n, c, oh, ow] = adaptive_average(x, n, c, oh * h_n // oh_n, -(-(oh + 1) * h_n // oh_n),
+                                             ow * w_n // ow_n, -(-(ow + 1) * w_n // ow_n))
+        t += cuda.gridsize(1)
+
+
+def adaptive_avg_pool(x, out):
+    """out[n, c, i, j] = mean of x[n, c, floor(i H / OH):ceil((i + 1) H / OH), floor(j W / OW):ceil((j + 1) W / OW)]
+    for x (N, C, H, W) and out (N, C, OH, OW)."""
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _adaptive_avg_pool[blocks, threads](x, out)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _norm_partial_sums(x, partial, chunk):
+    p_n = partial.shape[1]
+    total = x.shape[0] * x.shape[2]
+    t = cuda.grid(1)
+    while t < x.shape[1] * p_n:  # one (channel, chunk) per thread
+        c = t // p_n
+        t0 = (t % p_n) * chunk
+        s1, s2 = norm_sums(x, c, t0, min(t0 + chunk, total), np.float64(x[0, c, 0]))
+        partial[c, t % p_n, 0] = s1
+        partial[c, t % p_n, 1] = s2
+        t += cuda.gridsize(1)
+
+
+def norm_partial_sums(x, partial, chunk):
+    """partial[c, p] = the sums (`bodies.norm_sums`, shifted by x[0, c, 0]) over the flat positions
+    [p * chunk, (p + 1) * chunk) of channel c of x (N, C, S); partial is float64 (C, P, 2)."""
+    if partial.size:
+        blocks, threads = _grid(partial.shape[0] * partial.shape[1])
+        _norm_partial_sums[blocks, threads](x, partial, chunk)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _batch_norm_train_finish(partial, x, gamma, beta, moving_mean, moving_var, eps, momentum, stats, affine):
+    count = x.shape[0] * x.shape[2]
+    c = cuda.grid(1)
+    while c < x.shape[1]:  # one channel per thread
+        s1 = 0.0
+        s2 = 0.0
+        for p in range(partial.shape[1]):
+            s1 += partial[c, p, 0]
+            s2 += partial[c, p, 1]
+        mean, var, unbiased = norm_moments(s1, s2, count, np.float64(x[0, c, 0]))
+        stats[0, c] = mean
+        stats[1, c] = var
+        stats[2, c] = unbiased
+        moving_mean[c] = moving_average(moving_mean[c], mean, momentum)
+        moving_var[c] = moving_average(moving_var[c], unbiased, momentum)
+        scale, offset = norm_affine(mean, var, gamma[c], beta[c], eps)
+        affine[0, c] = scale
+        affine[1, c] = offset
+        c += cuda.gridsize(1)
+
+
+def batch_norm_train_finish(partial, x, gamma, beta, moving_mean, moving_var, eps, momentum, stats, affine):
+    """Per channel of x (N, C, S): the batch mean, biased and unbiased variance from `partial` (see
+    `norm_partial_sums`) into the float64 (3, C) `stats`; moving_mean and moving_var updated in place with
+    (1 - momentum) * moving + momentum * batch (the unbiased variance); (scale, offset) into affine (2, C)."""
+    if x.shape[1]:
+        blocks, threads = _grid(x.shape[1])
+        _batch_norm_train_finish[blocks, threads](partial, x, gamma, beta, moving_mean, moving_var, eps, momentum,
+                                                  stats, affine)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _batch_norm_eval_finish(gamma, beta, mean, var, eps, affine):
+    c = cuda.grid(1)
+    while c < mean.size:
+        scale, offset = norm_affine(mean[c], var[c], gamma[c], beta[c], eps)
+        affine[0, c] = scale
+        affine[1, c] = offset
+        c += cuda.gridsize(1)
+
+
+def batch_norm_eval_finish(gamma, beta, mean, var, eps, affine):
+    """(scale, offset) of every channel into affine (2, C) from the given mean and variance."""
+    if mean.size:
+        blocks, threads = _grid(mean.size)
+        _batch_norm_eval_finish[blocks, threads](gamma, beta, mean, var, eps, affine)
+
+
+def _batch_norm_apply(x, affine, out):
+    n_n, c_n, s_n = x.shape
+    t = np.int64(cuda.grid(1))
+    step = np.int64(cuda.gridsize(1))
+    while t < out.size:
+        c = (t // s_n) % c_n
+        n = t // (s_n * c_n)
+        s = t % s_n
+        out[n, c, s] = mul(x[n, c, s], affine[0, c]) + affine[1, c]
+        t += step
+
+
+def _twins(fn):
+    """{float32 kernel, float64 kernel} of the plain kernel function fn: the float64 one's `mul` and
+    `layer_norm_value` are the double-precision bodies'."""
+    double = types.FunctionType(fn.__code__, dict(fn.__globals__, mul=_double["mul"],
+                                                  layer_norm_value=_double["layer_norm_value"]),
+                                fn.__name__ + "_double", fn.__defaults__, fn.__closure__)
+    double.__qualname__ = fn.__qualname__ + "_double"
+    return {np.dtype(np.float32): cuda.jit(cache=not SIMULATED)(fn),
+            np.dtype(np.float64): cuda.jit(cache=not SIMULATED)(double)}
+
+
+_BATCH_NORM_APPLY = _twins(_batch_norm_apply)
+
+
+def batch_norm_apply(x, affine, out):
+    """out[n, c, s] = x[n, c, s] * affine[0, c] + affine[1, c] for x and out (N, C, S)."""
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _BATCH_NORM_APPLY[out.dtype][blocks, threads](x, affine, out)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _layer_norm_stats(x, eps, stats):
+    l_n = x.shape[2]
+    r = cuda.grid(1)
+    while r < x.shape[0]:  # one row per thread
+        s1, s2 = norm_sums(x, 0, r * l_n, (r + 1) * l_n, np.float64(x[r, 0, 0]))
+        mean, var, unbiased = norm_moments(s1, s2, l_n, np.float64(x[r, 0, 0]))
+        stats[0, r] = mean
+        stats[1, r] = var
+        stats[2, r] = norm_rstd(var, eps)
+        r += cuda.gridsize(1)
+
+
+def _layer_norm_apply(x, gamma, beta, out, stats):
+    l_n, g_n = x.shape[2], gamma.size
+    t = np.int64(cuda.grid(1))
+    step = np.int64(cuda.gridsize(1))
+    while t < out.size:
+        r = t // l_n
+        k = t % l_n
+        out[r, 0, k] = layer_norm_value(x[r, 0, k], stats[0, r], stats[2, r], gamma[t % g_n], beta[t % g_n])
+        t += step
+
+
+_LAYER_NORM_APPLY = _twins(_layer_norm_apply)
+
+
+def layer_norm(x, gamma, beta, eps, out, stats):
+    """Each row r of x (R, 1, L) normalised: out = (x - mean) * rstd * gamma + beta, the flat gamma and beta (G,)
+    covering x's trailing axes (element (r, k) reads gamma[(r * L + k) % G]); stats (3, R) in x's type receives
+    the row's mean, biased variance and rstd = 1 / sqrt(variance + eps)."""
+    if out.size:
+        blocks, threads = _grid(x.shape[0])
+        _layer_norm_stats[blocks, threads](x, eps, stats)
+        blocks, threads = _grid(out.size)
+        _LAYER_NORM_APPLY[out.dtype][blocks, threads](x, gamma, beta, out, stats)
+
+
+def _dropout(x, out, mask, k0, k1, stream, keep_prob, scale):
+    b = cuda.grid(1)
+    while b < (x.size + 3) // 4:  # one Philox block (four elements) per thread
+        v = contract_block(b, stream, k0, k1)
+        for j in range(4):
+            i = 4 * b + j
+            if i < x.size:
+                keep = dropout_keep(lane(v, j), keep_prob)
+                out[i] = mul(x[i], scale) if keep else 0
+                mask[i] = 1 if keep else 0
+        b += cuda.gridsize(1)
+
+
+_DROPOUT = _twins(_dropout)
+
+
+def dropout(x, out, mask, k0, k1, stream, keep_prob, scale):
+    """out = x * scale where element i survives, else 0; mask = 1 or 0 (flat arrays of one float type).
+
+    Element i survives when the portable uniform of Philox block (i >> 2, stream), word i & 3, under the key
+    (k0, k1) is below keep_prob (float32): the same bits as `random_fill` of U[0, 1), on every device.
+    """
+    if x.size:
+        blocks, threads = _grid((x.size + 3) // 4)
+        _DROPOUT[x.dtype][blocks, threads](x, out, mask, k0, k1, stream, keep_prob, scale)
+
+
+def matmul(a, b, out, a_batch, b_batch, trans_a, trans_b):
+    """out[p] = op(a[a_batch[p]]) @ op(b[b_batch[p]]), op transposing when trans_a / trans_b: cuBLAS through
+    cupy.matmul (NumPy's matmul under the simulator). a_batch and b_batch are host int64 arrays."""
+    if not out.size:
+        return
+    opa, opb = (x if np.array_equal(index, np.arange(x.shape[0])) or x.shape[0] == 1 else x[_xp.asarray(index)]
+                for x, index in ((a, a_batch), (b, b_batch)))  # one matrix broadcasts; a batch map gathers
+    _xp.matmul(opa.swapaxes(1, 2) if trans_a else opa, opb.swapaxes(1, 2) if trans_b else opb, out=out)
+
+
+col2im_row_taps = _body["col2im_row_taps"]
+
+
+@cuda.jit(cache=not SIMULATED)
+def _col2im(cols, out, stride, dilation, pad):
+    n_n, c_n, h_n, w_n = out.shape
+    groups = cols.shape[0] // n_n
+    per_group = c_n // groups
+    t = np.int64(cuda.grid(1))
+    step = np.int64(cuda.gridsize(1))
+    while t < out.size:  # one output element per thread
+        j = t % w_n
+        i = (t // w_n) % h_n
+        c = (t // (w_n * h_n)) % c_n
+        n = t // (w_n * h_n * c_n)
+        acc = out[n, c, i:i + 1]
+        acc[0, j] = 0
+        col2im_row_taps(acc, cols, n * groups + c // per_group, c % per_group, i, stride, dilation, pad, j, j + 1)
+        t += step
+
+
+def col2im(cols, out, stride, dilation, pad):
+    """out (N, C, H, W) = the transposed convolution's taps summed: out[n, g * C/G + c, i, j] is the sum over
+    (kh, kw), in that order, of cols[n * G + g, c, kh, kw, p, q] with i = p * stride[0] + kh * dilation[0] - pad[0]
+    and j = q * stride[1] + kw * dilation[1] - pad[1]; cols is (N * G, C / G, KH, KW, P, Q)."""
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _col2im[blocks, threads](cols, out, stride, dilation, pad)

@@ -1,5 +1,9 @@
 """``minispore.nn``: Cell and layers."""
 from .cell import Cell
 from .layer import CellList, Conv2d, Conv3d, SequentialCell
+from .layer import (AdaptiveAvgPool2d, AvgPool2d, AvgPool3d, BatchNorm1d, BatchNorm2d, Conv2dTranspose, Dense, Dropout,
+                    Flatten, Identity, LayerNorm, MaxPool2d, MaxPool3d)
 
 __all__ = ["Cell", "Conv2d", "Conv3d", "SequentialCell", "CellList"]
+__all__ += ["Dense", "Flatten", "Dropout", "Identity", "Conv2dTranspose", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+            "MaxPool2d", "AvgPool2d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool2d"]

@@ -12,7 +12,7 @@ from ... import dtype as mstype
 from ...common.tensor import Tensor
 from ..primitive import Primitive
 
-__all__ = ["Add", "Sub", "Mul"]
+__all__ = ["Add", "Sub", "Mul", "MatMul", "BatchMatMul", "matmul", "bmm", "mm"]
 
 
 def _kind(np_dtype):
@@ -202,3 +202,154 @@ class Mul(_Binary):
     """x * y element-wise."""
 
     _op = _codes.MUL
+
+
+# --- matrix products --------------------------------------------------------------------------------------------
+_MATMUL_KINDS = "fiu"  # float, signed and unsigned int; bool is refused, as MindSpore's CPU kernels do
+
+
+def _check_matmul_operands(prim, x, y, x_arg="x", y_arg="y"):
+    """Tensors of one numeric dtype on one device; returns the backend."""
+    prim.check_tensor(x_arg, x)
+    prim.check_tensor(y_arg, y)
+    backend = prim.common_backend(**{x_arg: x, y_arg: y})
+    if x.dtype is not y.dtype:
+        raise TypeError(f"For '{prim.name}', the '{x_arg}' and '{y_arg}' must have the same dtype, but got "
+                        f"{x.dtype} and {y.dtype}.")
+    if x.dtype.np_type.kind not in _MATMUL_KINDS:
+        _checks.fail(prim.name, x_arg, "a Tensor of a number dtype", x.dtype, TypeError)
+    return backend
+
+
+def matmul_arrays(api, backend, a, b, transpose_a=False, transpose_b=False):
+    """op(a) @ op(b) of two device arrays of rank >= 2 (op transposes the last two axes when asked; leading
+    axes broadcast as in NumPy) by the backend's `matmul` launcher: OpenBLAS on the CPU, cuBLAS through CuPy on
+    a GPU. float16 multiplies in float32. ValueError when the inner sizes differ or the leading axes do not
+    broadcast."""
+    m, k = (a.shape[-1], a.shape[-2]) if transpose_a else (a.shape[-2], a.shape[-1])
+    k_b, n = (b.shape[-1], b.shape[-2]) if transpose_b else (b.shape[-2], b.shape[-1])
+    if k != k_b:
+        raise ValueError(f"For '{api}', the inner sizes must be equal, but got {k} (of shape {tuple(a.shape)}, "
+                         f"transpose_a={transpose_a}) and {k_b} (of shape {tuple(b.shape)}, "
+                         f"transpose_b={transpose_b}).")
+    lead = broadcast_shape(api, a.shape[:-2], b.shape[:-2])
+    batch = int(np.prod(lead, dtype=np.int64))
+    index = [np.broadcast_to(np.arange(int(np.prod(x.shape[:-2], dtype=np.int64))).reshape(x.shape[:-2]),
+                             lead).reshape(-1) for x in (a, b)]  # output product p reads a[index[0][p]], ...
+    dtype = a.dtype
+    work = np.dtype(np.float32) if dtype == np.float16 else dtype
+    a3, b3 = (backend.xp.ascontiguousarray(x.reshape((int(np.prod(x.shape[:-2], dtype=np.int64)),) + x.shape[-2:]),
+                                           dtype=work) for x in (a, b))
+    out = backend.empty((batch, m, n), work)
+    backend.kernels.matmul(a3, b3, out, index[0].astype(np.int64), index[1].astype(np.int64), transpose_a,
+                           transpose_b)
+    return out.reshape(lead + (m, n)).astype(dtype, copy=False)
+
+
+class MatMul(Primitive):
+    r"""Matrix product of two 2-d Tensors: (x^T if transpose_a else x) @ (y^T if transpose_b else y).
+
+    Args:
+        transpose_a (bool): transpose x first. Default: False.
+        transpose_b (bool): transpose y first. Default: False.
+
+    Inputs:
+        - **x** (Tensor) - (N, C) (or (C, N) with transpose_a), a number dtype.
+        - **y** (Tensor) - (C, M) (or (M, C) with transpose_b), the dtype of x.
+
+    Outputs:
+        Tensor (N, M) of the dtype of x.
+
+    Raises:
+        TypeError: non-bool arguments, non-Tensor inputs, or different or bool dtypes.
+        ValueError: inputs not 2-d, or inner sizes that differ.
+
+    Examples:
+        >>> MatMul()(Tensor(np.ones([1, 3]), mstype.float32), Tensor(np.ones([3, 4]), mstype.float32)).shape
+        (1, 4)
+    """
+
+    _batched = False
+
+    def __init__(self, transpose_a=False, transpose_b=False):
+        super().__init__()
+        self.transpose_a = _checks.check_bool(self.name, "transpose_a", transpose_a)
+        self.transpose_b = _checks.check_bool(self.name, "transpose_b", transpose_b)
+        self.add_prim_attr("transpose_a", self.transpose_a)
+        self.add_prim_attr("transpose_b", self.transpose_b)
+
+    def __call__(self, x, y):
+        backend = _check_matmul_operands(self, x, y)
+        for arg, value in (("x", x), ("y", y)):
+            if (value.ndim < 2) if self._batched else (value.ndim != 2):
+                _checks.fail(self.name, arg, "at least 2-d" if self._batched else "2-d", f"shape {value.shape}")
+        # BLAS reads a transposed operand as it is stored: no transposed copy
+        out = matmul_arrays(self.name, backend, x._array(), y._array(), self.transpose_a, self.transpose_b)
+        return Tensor._wrap(out, backend)
+
+
+class BatchMatMul(MatMul):
+    r"""Batched matrix product of Tensors of rank >= 2: (..., N, C) @ (..., C, M) -> (..., N, M), each side
+    optionally transposed in its last two axes; the leading axes broadcast as in NumPy.
+
+    Args:
+        transpose_a (bool): transpose the last two axes of x first. Default: False.
+        transpose_b (bool): transpose the last two axes of y first. Default: False.
+
+    Inputs:
+        - **x** (Tensor) - (*B, N, C), a number dtype.
+        - **y** (Tensor) - (*B, C, M), the dtype of x.
+
+    Outputs:
+        Tensor (*B, N, M).
+
+    Raises:
+        TypeError: non-bool arguments, non-Tensor inputs, or different or bool dtypes.
+        ValueError: inputs of rank < 2, inner sizes that differ, or batch axes that do not broadcast.
+
+    Examples:
+        >>> x = Tensor(np.ones([2, 4, 1, 3]), mstype.float32)
+        >>> BatchMatMul()(x, Tensor(np.ones([2, 4, 3, 4]), mstype.float32)).shape
+        (2, 4, 1, 4)
+    """
+
+    _batched = True
+
+
+def matmul(input, other):  # noqa: A002 (MindSpore's argument name)
+    r"""The matrix product of NumPy's `matmul`: 1-d operands are vectors, leading axes broadcast.
+
+    Args:
+        input (Tensor): a number dtype, at least 1-d.
+        other (Tensor): the dtype of input, at least 1-d.
+
+    Returns:
+        Tensor; 0-d for two vectors.
+
+    Raises:
+        TypeError: non-Tensor inputs, or different or bool dtypes.
+        ValueError: a 0-d input, inner sizes that differ, or batch axes that do not broadcast.
+    """
+    prim = Primitive("matmul")
+    backend = _check_matmul_operands(prim, input, other, "input", "other")
+    for arg, value in (("input", input), ("other", other)):
+        if value.ndim == 0:
+            _checks.fail("matmul", arg, "at least 1-d", f"shape {value.shape}")
+    a, b = input._array(), other._array()
+    out = matmul_arrays("matmul", backend, a.reshape(1, -1) if a.ndim == 1 else a,
+                        b.reshape(-1, 1) if b.ndim == 1 else b)
+    if a.ndim == 1:
+        out = out.reshape(out.shape[:-2] + out.shape[-1:])
+    if b.ndim == 1:
+        out = out.reshape(out.shape[:-1])
+    return Tensor._wrap(out, backend)
+
+
+def bmm(input_x, mat2):
+    r"""Batched matrix product: `BatchMatMul()(input_x, mat2)`."""
+    return BatchMatMul()(input_x, mat2)
+
+
+def mm(input, mat2):  # noqa: A002 (MindSpore's argument name)
+    r"""Matrix product of two 2-d Tensors: `MatMul()(input, mat2)`."""
+    return MatMul()(input, mat2)
