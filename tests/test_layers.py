@@ -346,4 +346,4 @@ def test_every_kernel_path_gives_the_same_bits_on_cpu_and_gpu():
 
 def test_pool_output_shape_refuses_a_window_wider_than_the_input():
     with pytest.raises(ValueError, match="kernel size"):
-        nn_ops.pool_output_shape("MaxPool", (3, 3), (4, 1), (1, 1), (1, 1), "valid", (0,) * 4)
+        nn_ops.conv_output_shape("MaxPool", (3, 3), (4, 1), (1, 1), (1, 1), "valid", (0,) * 4)

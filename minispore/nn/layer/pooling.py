@@ -71,7 +71,25 @@ class _PoolNd(Cell):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, pad_mode={self.pad_mode}"
 
 
-class MaxPool2d(_PoolNd):
+class _MaxPoolNd(_PoolNd):
+    """The forward both max-pooling layers share: the general kernel when `use_pad`, else the primitive."""
+
+    _nd = None
+
+    def construct(self, x):
+        x, added = _batched(x, self._nd, type(self).__name__)
+        if self.use_pad:
+            out = nn_ops.max_pool_nd(type(self).__name__, x, self._args)
+            out, index = out if self.return_indices else (out, None)
+        else:
+            out, index = self.max_pool(x), None
+        if added:
+            out = out.reshape(out.shape[1:])
+            index = None if index is None else index.reshape(index.shape[1:])
+        return (out, index) if self.return_indices else out
+
+
+class MaxPool2d(_MaxPoolNd):
     r"""2-d max pooling (NaN wins; padding cells never do).
 
     Args:
@@ -101,6 +119,8 @@ class MaxPool2d(_PoolNd):
         (1, 2, 2, 2)
     """
 
+    _nd = 2
+
     def __init__(self, kernel_size=1, stride=1, pad_mode="valid", padding=0, dilation=1, return_indices=False,
                  ceil_mode=False, data_format="NCHW"):
         super().__init__(kernel_size, stride, pad_mode, data_format)
@@ -128,17 +148,6 @@ class MaxPool2d(_PoolNd):
             self.max_pool = nn_ops.MaxPool(kernel_size=self.kernel_size, strides=self.stride,
                                            pad_mode=self.pad_mode, data_format=self.format)
 
-    def construct(self, x):
-        x, added = _batched(x, 2, type(self).__name__)
-        if self.use_pad:
-            out = nn_ops.max_pool_nd(type(self).__name__, x, self._args)
-            out, index = out if self.return_indices else (out, None)
-        else:
-            out, index = self.max_pool(x), None
-        if added:
-            out = out.reshape(out.shape[1:])
-            index = None if index is None else index.reshape(index.shape[1:])
-        return (out, index) if self.return_indices else out
 
 
 class AvgPool2d(_PoolNd):
@@ -204,7 +213,7 @@ class AvgPool2d(_PoolNd):
         return out.reshape(out.shape[1:]) if added else out
 
 
-class MaxPool3d(_PoolNd):
+class MaxPool3d(_MaxPoolNd):
     r"""3-d max pooling (NaN wins; padding cells never do).
 
     Args:
@@ -234,6 +243,8 @@ class MaxPool3d(_PoolNd):
         (5, 3, 3, 5, 6)
     """
 
+    _nd = 3
+
     def __init__(self, kernel_size=1, stride=1, pad_mode="valid", padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):
         super().__init__(kernel_size, stride, pad_mode)
@@ -241,8 +252,8 @@ class MaxPool3d(_PoolNd):
         self.return_indices = _checks.check_bool(api, "return_indices", return_indices)
         _checks.check_bool(api, "ceil_mode", ceil_mode)
         padding = _padding(api, padding, 3)
-        self.only_pad = dilation != 1 or return_indices
-        if self.only_pad:
+        self.use_pad = dilation != 1 or return_indices
+        if self.use_pad:
             if self.pad_mode != "PAD":
                 _checks.fail(api, "pad_mode", "'pad' when 'dilation' is not 1 or 'return_indices' is True", pad_mode)
             # MindSpore's MaxPool3DWithArgmax; the indices are computed only when returned
@@ -252,17 +263,6 @@ class MaxPool3d(_PoolNd):
             self.max_pool = nn_ops.MaxPool3D(kernel_size=self.kernel_size, strides=self.stride, pad_mode=pad_mode,
                                              pad_list=padding, ceil_mode=True if ceil_mode else None)
 
-    def construct(self, x):
-        x, added = _batched(x, 3, type(self).__name__)
-        if self.only_pad:
-            out = nn_ops.max_pool_nd(type(self).__name__, x, self._args)
-            out, index = out if self.return_indices else (out, None)
-        else:
-            out, index = self.max_pool(x), None
-        if added:
-            out = out.reshape(out.shape[1:])
-            index = None if index is None else index.reshape(index.shape[1:])
-        return (out, index) if self.return_indices else out
 
 
 class AvgPool3d(_PoolNd):

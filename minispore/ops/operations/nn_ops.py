@@ -18,17 +18,19 @@ from .math_ops import elementwise
 
 __all__ = ["Conv2D", "Conv3D", "BiasAdd", "conv_output_shape", "MaxPool", "AvgPool", "MaxPool3D", "MaxPool3DWithArgmax",
            "AvgPool3D", "AdaptiveAvgPool2D", "BatchNorm", "LayerNorm", "Dropout", "Conv2DBackpropInput",
-           "Conv2DTranspose", "pool_output_shape", "max_pool2d", "max_pool3d", "avg_pool2d", "avg_pool3d",
+           "Conv2DTranspose", "max_pool2d", "max_pool3d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool2d", "dropout", "batch_norm", "layer_norm", "conv_transpose2d"]
 
 PAD_MODES = ("valid", "same", "pad")
 
 
-def conv_output_shape(api, in_spatial, kernel, stride, dilation, pad_mode, pads):
-    """(output sizes, pads before, pads after) per spatial axis, MindSpore's rules.
+def conv_output_shape(api, in_spatial, kernel, stride, dilation, pad_mode, pads, ceil_mode=False):
+    """(output sizes, pads before, pads after) per spatial axis of a convolution or pooling, MindSpore's rules.
 
-    `pads` is (before, after) * ndim for 'pad' and ignored otherwise. ValueError when the dilated kernel does
-    not fit the (padded) input.
+    'same': ceil(in / stride) outputs, the odd padding cell at the end; 'valid': floor((in - span) / stride) + 1
+    with span = dilation * (kernel - 1) + 1; 'pad': the given pads, `pads` being (before, after) * ndim (ignored
+    otherwise). With `ceil_mode` (pooling), ceil instead of floor, less one output when the last window would
+    start past the input and its leading pad. ValueError when the dilated kernel does not fit the (padded) input.
     """
     out, before, after = [], [], []
     for axis, (size, k, s, d) in enumerate(zip(in_spatial, kernel, stride, dilation)):
@@ -43,7 +45,9 @@ def conv_output_shape(api, in_spatial, kernel, stride, dilation, pad_mode, pads)
                 raise ValueError(f"For '{api}', the dilated kernel size ({span}) must not exceed the padded input "
                                  f"size ({size + lo + hi}) in spatial axis {axis}, but got input spatial shape "
                                  f"{tuple(in_spatial)}, kernel {tuple(kernel)}, dilation {tuple(dilation)}.")
-            n = (size + lo + hi - span) // s + 1
+            n = (size + lo + hi - span + (s - 1 if ceil_mode else 0)) // s + 1
+            if ceil_mode and (n - 1) * s >= size + lo:
+                n -= 1
         out.append(n)
         before.append(lo)
         after.append(hi)
@@ -279,37 +283,6 @@ def _int_or_tuple(api, arg, value, nd, minimum=1):
                                    extra=(nd + 2, lambda t: t[2:] if t[:2] == (1, 1) else None))
 
 
-def pool_output_shape(api, in_spatial, kernel, stride, dilation, pad_mode, pads, ceil_mode=False):
-    """(output sizes, pads before, pads after) of a pooling, MindSpore's rules.
-
-    'same': ceil(in / stride) outputs, the odd padding cell at the end; 'valid': floor((in - span) / stride) + 1
-    with span = dilation * (kernel - 1) + 1; 'pad': the given (before, after) pads, and with `ceil_mode` ceil
-    instead of floor, less one output when the last window would start past the input and its leading pad.
-    ValueError when a window does not fit the (padded) input.
-    """
-    out, before, after = [], [], []
-    for axis, (size, k, s, d) in enumerate(zip(in_spatial, kernel, stride, dilation)):
-        span = d * (k - 1) + 1
-        if pad_mode == "same":
-            n = -(-size // s)
-            need = max(0, (n - 1) * s + span - size)
-            lo, hi = need // 2, need - need // 2
-        else:
-            lo, hi = (pads[2 * axis], pads[2 * axis + 1]) if pad_mode == "pad" else (0, 0)
-            room = size + lo + hi - span
-            if room < 0:
-                raise ValueError(f"For '{api}', the (dilated) kernel size ({span}) must not exceed the padded input "
-                                 f"size ({size + lo + hi}) in spatial axis {axis}, but got input spatial shape "
-                                 f"{tuple(in_spatial)} and kernel {tuple(kernel)}.")
-            n = (room + (s - 1 if ceil_mode else 0)) // s + 1
-            if ceil_mode and (n - 1) * s >= size + lo:
-                n -= 1
-        out.append(n)
-        before.append(lo)
-        after.append(hi)
-    return tuple(out), tuple(before), tuple(after)
-
-
 def pool3d(api, backend, x, mode, kernel, stride, dilation=(1, 1, 1), pad_mode="valid", pads=(0,) * 6,
            ceil_mode=False, count_include_pad=False, divisor=0):
     """Pool the NCDHW device array x: (output array, index array or None). Averages count padding cells when
@@ -318,7 +291,7 @@ def pool3d(api, backend, x, mode, kernel, stride, dilation=(1, 1, 1), pad_mode="
     if dtype == np.float16:
         x = x.astype(np.float32)
     x = backend.xp.ascontiguousarray(x)
-    out_spatial, before, after = pool_output_shape(api, x.shape[2:], kernel, stride, dilation, pad_mode, pads,
+    out_spatial, before, after = conv_output_shape(api, x.shape[2:], kernel, stride, dilation, pad_mode, pads,
                                                    ceil_mode)
     out = backend.empty(x.shape[:2] + out_spatial, x.dtype)
     with_index = mode == _codes.MAX_POOL_ARGMAX
