@@ -22,7 +22,7 @@ __all__ = [
     "r13_skip", "r13_chain", "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4",
     "conv_row_taps", "conv_rows_nine", "im2col_source", "imul", "pool_row_taps", "pool_count", "pool_average",
     "adaptive_average", "norm_sums", "norm_moments", "norm_rstd", "norm_affine", "layer_norm_value", "moving_average",
-    "dropout_keep", "col2im_row_taps",
+    "batch_norm_channel", "dropout_keep", "col2im_row_taps",
 ]
 
 # Long bodies the CPU compiles once as functions of their own instead of inlining them into every caller: Numba's
@@ -780,6 +780,26 @@ def layer_norm_value(v, mean, rstd, gamma, beta):
 def moving_average(moving, batch, momentum):
     """(1 - momentum) * moving + momentum * batch, in double (MindSpore's primitive momentum)."""
     return dmul(_D1 - momentum, np.float64(moving)) + dmul(momentum, np.float64(batch))
+
+
+def batch_norm_channel(partial, x, gamma, beta, moving_mean, moving_var, eps, momentum, stats, affine, c):
+    """Channel c of BatchNorm's training statistics from `partial` (see the `norm_partial_sums` launchers): the
+    batch mean, biased and unbiased variance into stats[:, c], the moving statistics updated in place, and
+    (scale, offset) into affine[:, c]."""
+    s1 = 0.0
+    s2 = 0.0
+    for p in range(partial.shape[1]):
+        s1 += partial[c, p, 0]
+        s2 += partial[c, p, 1]
+    mean, var, unbiased = norm_moments(s1, s2, imul(x.shape[0], x.shape[2]), np.float64(x[0, c, 0]))
+    stats[0, c] = mean
+    stats[1, c] = var
+    stats[2, c] = unbiased
+    moving_mean[c] = moving_average(moving_mean[c], mean, momentum)
+    moving_var[c] = moving_average(moving_var[c], unbiased, momentum)
+    scale, offset = norm_affine(mean, var, gamma[c], beta[c], eps)
+    affine[0, c] = scale
+    affine[1, c] = offset
 
 
 def dropout_keep(w, keep_prob):

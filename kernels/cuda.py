@@ -313,6 +313,7 @@ norm_rstd = _body["norm_rstd"]
 norm_affine = _body["norm_affine"]
 layer_norm_value = _body["layer_norm_value"]
 moving_average = _body["moving_average"]
+batch_norm_channel = _body["batch_norm_channel"]
 dropout_keep = _body["dropout_keep"]
 
 
@@ -400,23 +401,9 @@ def norm_partial_sums(x, partial, chunk):
 
 @cuda.jit(cache=not SIMULATED)
 def _batch_norm_train_finish(partial, x, gamma, beta, moving_mean, moving_var, eps, momentum, stats, affine):
-    count = x.shape[0] * x.shape[2]
     c = cuda.grid(1)
     while c < x.shape[1]:  # one channel per thread
-        s1 = 0.0
-        s2 = 0.0
-        for p in range(partial.shape[1]):
-            s1 += partial[c, p, 0]
-            s2 += partial[c, p, 1]
-        mean, var, unbiased = norm_moments(s1, s2, count, np.float64(x[0, c, 0]))
-        stats[0, c] = mean
-        stats[1, c] = var
-        stats[2, c] = unbiased
-        moving_mean[c] = moving_average(moving_mean[c], mean, momentum)
-        moving_var[c] = moving_average(moving_var[c], unbiased, momentum)
-        scale, offset = norm_affine(mean, var, gamma[c], beta[c], eps)
-        affine[0, c] = scale
-        affine[1, c] = offset
+        batch_norm_channel(partial, x, gamma, beta, moving_mean, moving_var, eps, momentum, stats, affine, c)
         c += cuda.gridsize(1)
 
 
