@@ -1,7 +1,20 @@
-"""``minispore.ops``: primitives (``ops.Add()``, ``ops.Conv2D(...)``) and ``ops.operations``."""
-from . import operations
+"""``minispore.ops``: primitives (``ops.Add()``, ``ops.Conv2D(...)``), their functional forms (``ops.relu``) and
+``ops.operations``."""
+from . import functional, operations
+from .functional import *  # noqa: F401,F403 (the functional forms, listed in functional.__all__)
 from .operations import Add, BiasAdd, Conv2D, Conv3D, Mul, Sub
+from .operations import (GELU, Abs, Argmax, Argmin, Cast, Concat, Div, Elu, Equal, Exp, ExpandDims, FloorDiv,
+                         FloorMod, GeLU, Greater, GreaterEqual, LeakyReLU, Less, LessEqual, Log, LogSoftmax, Maximum,
+                         Minimum, Mod, Neg, NotEqual, OnesLike, Pow, RealDiv, ReduceMax, ReduceMean, ReduceMin,
+                         ReduceSum, ReLU, ReLU6, Reshape, Sigmoid, SiLU, Softmax, Sqrt, Squeeze, Stack, Tanh,
+                         Transpose, ZerosLike)
 from .primitive import Primitive, PrimitiveWithInfer, prim_attr_register
 
 __all__ = ["operations", "Primitive", "PrimitiveWithInfer", "prim_attr_register", "Add", "Sub", "Mul", "Conv2D",
            "Conv3D", "BiasAdd"]
+__all__ += ["functional", "Div", "RealDiv", "FloorDiv", "Mod", "FloorMod", "Pow", "Neg", "Abs", "Exp", "Log", "Sqrt",
+            "Maximum", "Minimum", "Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual", "ReduceSum",
+            "ReduceMean", "ReduceMax", "ReduceMin", "Argmax", "Argmin", "Reshape", "Transpose", "Squeeze",
+            "ExpandDims", "Concat", "Stack", "Cast", "OnesLike", "ZerosLike", "ReLU", "ReLU6", "Sigmoid", "Tanh",
+            "GeLU", "GELU", "SiLU", "Elu", "LeakyReLU", "Softmax", "LogSoftmax"]
+__all__ += functional.__all__
