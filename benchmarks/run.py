@@ -258,19 +258,42 @@ print(time.perf_counter() - t0)
 """
 
 
-def bench_first_conv(device, rows):
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        times = []
-        for label in ("cold (empty Numba cache)", "warm (cached kernels)", "warm again"):
-            t0 = time.perf_counter()
-            inner = float(subprocess.run([sys.executable, "-c", _FIRST_CONV.format(device=device)], env=env,
-                                         capture_output=True, text=True, check=True).stdout)
-            total = time.perf_counter() - t0
-            times.append(total)
-            print(f"fresh process to first conv result, {label:<26} {total:6.2f} s (in-script {inner:.2f} s)",
-                  flush=True)
-        rows.append({"case": "first conv", "cold_s": times[0], "warm_s": min(times[1:])})
+_TORCH_FIRST_CONV = """
+import time; t0 = time.perf_counter()
+import numpy as np
+import torch
+net = torch.nn.Conv2d(3, 64, 3, padding=1)
+net(torch.from_numpy(np.ones([1, 3, 16, 50], np.float32))).detach().numpy()
+print(time.perf_counter() - t0)
+"""
+
+
+def _fresh_process(code, env):
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return time.perf_counter() - t0
+
+
+def bench_first_conv(device, rows, rounds=3):
+    """Fresh process to the guide's first conv result: with an empty Numba cache (a new folder each round), with
+    that cache warm, and PyTorch's fresh process, interleaved; medians."""
+    times = {"cold": [], "warm": [], "torch": []}
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as cache:
+            env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+            times["cold"].append(_fresh_process(_FIRST_CONV.format(device=device), env))
+            times["warm"].append(_fresh_process(_FIRST_CONV.format(device=device), env))
+        if torch is not None:
+            times["torch"].append(_fresh_process(_TORCH_FIRST_CONV, dict(os.environ)))
+    cold, warm = statistics.median(times["cold"]), statistics.median(times["warm"])
+    line = f"fresh process to first conv result: empty Numba cache {cold:6.2f} s, warm cache {warm:6.2f} s"
+    row = {"case": "first conv", "cold_s": cold, "warm_s": warm, "cold_runs": times["cold"]}
+    if times["torch"]:
+        theirs = statistics.median(times["torch"])
+        line += f" | torch {theirs:6.2f} s: cold x{cold / theirs:.1f} torch's time, warm x{warm / theirs:.2f}"
+        row.update(torch_s=theirs, cold_over_torch=cold / theirs, warm_over_torch=warm / theirs)
+    print(line, flush=True)
+    rows.append(row)
 
 
 def main(argv=None):

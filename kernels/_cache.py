@@ -7,8 +7,10 @@ shared files to the stamp, so an edit invalidates every kernel built from them. 
 """
 import hashlib
 import os
+import sys
+import threading
 
-__all__ = ["install"]
+__all__ = ["install", "announce_compiles"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _SHARED = ("bodies.py", "_retarget.py")  # files whose code is compiled into kernels defined in other files
@@ -48,3 +50,34 @@ def install(caching):
         return
     digest = _digest()
     locators[:0] = [_stamped(cls, digest) for cls in locators]
+
+
+_announced = threading.Event()
+
+
+def announce_compiles(event_module):
+    """Say once on stderr, when Numba first compiles one of this package's kernels (a cache miss: the first run
+    on a machine, or after an upgrade), that the pause is compiling, not a hang. `event_module` is
+    numba.core.event. Idempotent."""
+    class Announce(event_module.Listener):
+        def on_start(self, event):
+            dispatcher = (event.data or {}).get("dispatcher")
+            py_func = getattr(dispatcher, "py_func", None)
+            if _announced.is_set() or py_func is None or not _ours(py_func):
+                return
+            _announced.set()
+            sys.stderr.write("minispore: compiling kernels for this machine (first run only; later runs load them "
+                             "from Numba's cache) ...\n")
+            sys.stderr.flush()
+
+        def on_end(self, event):
+            pass
+
+    if not getattr(event_module, "_minispore_announce", False):
+        event_module._minispore_announce = True
+        event_module.register("numba:compile", Announce())
+
+
+def _ours(py_func):
+    code = getattr(py_func, "__code__", None)
+    return code is not None and os.path.dirname(os.path.abspath(code.co_filename)) == _HERE

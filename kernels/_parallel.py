@@ -54,7 +54,8 @@ class Split:
     def __init__(self, fn, name=None, serial=None, **constants):
         name = name or fn.__name__
         options = dict(cache=True, error_model="numpy")
-        self.serial = numba.njit(parallel=False, **options)(rebound(fn, name + "_serial", dict(constants, **serial or {})))
+        serial_globals = dict(constants, **serial or {})
+        self.serial = numba.njit(parallel=False, **options)(rebound(fn, name + "_serial", serial_globals))
         self.parallel = numba.njit(parallel=True, **options)(rebound(fn, name, constants))
         self._parallel = serialised(self.parallel)
 

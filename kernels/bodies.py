@@ -1,14 +1,16 @@
 """Kernel bodies: plain scalar Python, written once and wrapped for each target.
 
-`cpu.py` wraps every function in `__all__` with ``numba.njit(inline="always")`` (those in `CALLED` with
-``inline="never"``) and `cuda.py` with ``numba.cuda.jit(device=True)`` (see `_retarget.py`). A body may call other bodies and `mul` by their global
-names; the wrapper rebinds those names to the target's compiled versions.
+`cpu.py` wraps every function in `__all__` with ``numba.njit(inline="always")`` (and once more with
+``inline="never"`` for those in `CALLED`) and `cuda.py` with ``numba.cuda.jit(device=True)`` (see
+`_retarget.py`). A body may call other bodies and `mul` by their global names; the wrapper rebinds those names to
+the target's compiled versions.
 
 Floating-point rule: every product goes through `mul`. On the CPU it is a plain IEEE multiply; on a GPU it is
 ``__fmul_rn``, which the CUDA compiler never fuses into an FMA. Divisions, sums and ``sqrt`` are correctly rounded
 on both targets, so a body computes the same bits everywhere. Float constants are float32 globals: a Python float
 literal would promote the arithmetic to float64.
 """
+import collections
 import math
 
 import numpy as np
@@ -18,19 +20,22 @@ __all__ = [
     "log_unit", "sincos_turn", "erfinv", "box_muller", "truncated_normal", "draw4", "lane", "inside", "valid_range",
     "dscale_below", "log_f64", "cossin_f64", "r13_uniform", "r13_philox", "r13_calls", "r13_fresh",
     "r13_skip", "r13_chain", "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4",
-    "conv_row_taps",
+    "conv_row_taps", "conv_rows_nine", "im2col_source", "imul", "pool_row_taps", "pool_count", "pool_average",
+    "adaptive_average", "norm_sums", "norm_moments", "norm_rstd", "norm_affine", "layer_norm_value", "moving_average",
+    "dropout_keep", "col2im_row_taps",
 ]
 
 # Long bodies the CPU compiles once as functions of their own instead of inlining them into every caller: Numba's
 # passes over the inlined code took most of a first run's compile time (22 s to the guide's first conv, now ~8 s);
 # LLVM still inlines them where it pays.
 CALLED = frozenset({"log_f64", "cossin_f64", "r13_calls", "r13_fresh", "r13_philox"})
+# the element bodies that branch (no vectorizing them): their launchers call them rather than inlining each copy
+CALLED |= {"pow_value", "floor_div_value", "floor_mod_value", "gelu_erf_value"}
 
 # Distribution codes of `draw4`; `minispore.common.initializer` uses the same names.
 UNIFORM = 0
 NORMAL = 1
 TRUNCATED_NORMAL = 2
-
 
 # Philox4x32-10 (Salmon et al., SC'11; Random123 constants).
 # Plain ints: Numba types a global as a (signed) literal, so each use casts it with np.uint64.
@@ -501,48 +506,317 @@ def ms2_draw4(dist, w0, w1, w2, w3, p0, p1):
 
 
 # --- direct convolution -----------------------------------------------------------------------------------------
-def conv_row_taps(acc, x, w, n, o, c0, z0, y0, dil, stride, pad_w, ow_lo, ow_hi):
+def conv_row_taps(acc, x, w, n, o, c0, z0, y0, dil, stride, ow_lo, ow_hi):
     """acc[i, ow] += x * w[o] for ow in [ow_lo, ow_hi) of consecutive output rows i (input rows from y0 + i *
     stride[1]), tap by tap in (channel, kernel depth, kernel row, kernel column) order.
 
     Each product is rounded before its add (`mul`), as MindSpore's CPU convolution sums, so small convolutions
-    print MindSpore's digits. x is NCDHW and w is O x C/group x KD x KH x KW; c0 is the first input channel of
-    o's group; z0, y0 are the first row's input depth and row (before dilation). The rows share each tap's
-    weight and bounds.
+    print MindSpore's digits. x is the zero-padded NCDHW input (every tap is inside it) and w is
+    O x C/group x KD x KH x KW; c0 is the first input channel of o's group; z0, y0 are the first row's input
+    depth and row. The rows share each tap's weight.
     """
     kd_n, kh_n, kw_n = w.shape[2], w.shape[3], w.shape[4]
     sw = stride[2]
+    nine = kh_n == 3 and kw_n == 3 and sw == 1 and dil[2] == 1
     for c in range(w.shape[1]):
         for kd in range(kd_n):
             z = z0 + kd * dil[0]
-            if z < 0 or z >= x.shape[2]:
+            if nine:
+                conv_rows_nine(acc, x, w, n, o, c0 + c, c, z, kd, y0, dil[1], stride[1], ow_lo, ow_hi)
                 continue
             for kh in range(kh_n):
                 for kw in range(kw_n):
                     wv = w[o, c, kd, kh, kw]
-                    off = kw * dil[2] - pad_w
-                    if sw == 1:  # no integer division: it would cost more than a short row's products
-                        lo = max(-off, ow_lo)
-                        hi = min(x.shape[4] - off, ow_hi)
-                    else:
-                        lo, hi = valid_range(off, sw, x.shape[4], acc.shape[1])
-                        lo = max(lo, ow_lo)
-                        hi = min(hi, ow_hi)
-                    # unsigned, non-negative offsets and a unit-stride loop: what LLVM vectorizes
-                    a0 = np.uint64(lo)
-                    x0 = np.uint64(lo * sw + off)
+                    # unsigned offsets and a unit-stride loop: what LLVM vectorizes
+                    a0 = np.uint64(ow_lo)
+                    x0 = np.uint64(ow_lo * sw + kw * dil[2])
                     for i in range(acc.shape[0]):
-                        y = y0 + i * stride[1] + kh * dil[1]
-                        if y < 0 or y >= x.shape[3] or hi <= lo:
-                            continue
-                        xrow = x[n, c0 + c, z, y]
+                        xrow = x[n, c0 + c, z, y0 + i * stride[1] + kh * dil[1]]
                         arow = acc[i]
                         if sw == 1:
-                            for j in range(np.uint64(hi - lo)):
+                            for j in range(np.uint64(ow_hi - ow_lo)):
                                 arow[a0 + j] += mul(xrow[x0 + j], wv)
                         else:
-                            for j in range(np.uint64(hi - lo)):
+                            for j in range(np.uint64(ow_hi - ow_lo)):
                                 arow[a0 + j] += mul(xrow[x0 + j * np.uint64(sw)], wv)
+
+
+def conv_rows_nine(acc, x, w, n, o, cx, c, z, kd, y0, dh, sh, ow_lo, ow_hi):
+    """`conv_row_taps` for one 3x3 unit-stride kernel plane: the nine rounded products of an output added in
+    (row, column) order in one pass (one load and store of the sum instead of nine), the same sums."""
+    w00 = w[o, c, kd, 0, 0]
+    w01 = w[o, c, kd, 0, 1]
+    w02 = w[o, c, kd, 0, 2]
+    w10 = w[o, c, kd, 1, 0]
+    w11 = w[o, c, kd, 1, 1]
+    w12 = w[o, c, kd, 1, 2]
+    w20 = w[o, c, kd, 2, 0]
+    w21 = w[o, c, kd, 2, 1]
+    w22 = w[o, c, kd, 2, 2]
+    one = np.uint64(1)
+    two = np.uint64(2)
+    for i in range(acc.shape[0]):
+        y = y0 + i * sh
+        r0 = x[n, cx, z, y]
+        r1 = x[n, cx, z, y + dh]
+        r2 = x[n, cx, z, y + dh + dh]
+        arow = acc[i]
+        for j in range(np.uint64(ow_lo), np.uint64(ow_hi)):
+            s = arow[j] + mul(r0[j], w00)
+            s = (s + mul(r0[j + one], w01)) + mul(r0[j + two], w02)
+            s = ((s + mul(r1[j], w10)) + mul(r1[j + one], w11)) + mul(r1[j + two], w12)
+            arow[j] = ((s + mul(r2[j], w20)) + mul(r2[j + one], w21)) + mul(r2[j + two], w22)
+
+
+def im2col_source(r, p, kernel, stride, dilation, pad, out_size):
+    """(c, z, y, x) of the input that im2col row r = (c, kd, kh, kw) reads at output position p = (od, oh, ow)
+    (flat, C order), c counted from the first channel the rows cover; z, y, x may fall outside (zero padding)."""
+    kd_n, kh_n, kw_n = kernel
+    oh_n, ow_n = out_size[1], out_size[2]
+    k3 = kd_n * kh_n * kw_n
+    k = r % k3
+    z = (p // (oh_n * ow_n)) * stride[0] - pad[0] + (k // (kh_n * kw_n)) * dilation[0]
+    y = ((p // ow_n) % oh_n) * stride[1] - pad[1] + ((k // kw_n) % kh_n) * dilation[1]
+    xw = (p % ow_n) * stride[2] - pad[2] + (k % kw_n) * dilation[2]
+    return r // k3, z, y, xw
+
+
+# --- pooling and normalisation ----------------------------------------------------------------------------------
+# Pooling modes of `PoolPlan.mode`; `minispore.ops` uses the same names.
+MAX_POOL = 0
+MAX_POOL_ARGMAX = 1  # max pooling that also records where each maximum came from
+AVG_POOL = 2
+
+# Elements of one channel (BatchNorm) or one row (LayerNorm) a partial sum covers: a shape-only split, so the
+# statistics never depend on the thread count or the device.
+NORM_CHUNK = 4096
+
+_D0 = np.float64(0.0)
+
+
+class PoolPlan(collections.namedtuple(
+        "PoolPlan", "mode kernel stride dilation pad count_lo count_hi divisor")):
+    """What a pooling launcher needs, decided once above both targets (not a body: outside `__all__`). The
+    launchers hand its fields to the kernels as plain ints and int tuples.
+
+    mode: MAX_POOL, MAX_POOL_ARGMAX or AVG_POOL. kernel, stride, dilation, pad (before), count_lo, count_hi: three
+    ints each (depth, height, width). An average divides by `divisor` when it is > 0, else by the number of window
+    cells inside [-count_lo, size + count_hi) on every axis (0, 0: real cells only; the pads: padding counts).
+    """
+
+
+def imul(a, b):
+    """Integer product (index arithmetic), spelled so that no float product can hide in it."""
+    return np.int64(a) * np.int64(b)
+
+
+def pool_row_taps(mode, acc, arg, x, n, c, z0, y0, kernel, stride, dilation, pad_w, ow_lo, ow_hi):
+    """Fold the window taps of consecutive output rows i into acc[i, ow] for ow in [ow_lo, ow_hi), tap by tap in
+    (depth, row, column) order: the maximum (NaN wins, the first maximum's flat input index goes to arg[i, ow]
+    with MAX_POOL_ARGMAX) or the sum (AVG_POOL). Cells outside x (padding) are skipped.
+
+    x is NCDHW; z0, y0 are the input depth and row of the first row's window (before dilation); row i's window
+    starts stride rows lower; pad_w is the left padding. acc holds -inf (max) or 0 (sum), arg -1, on entry.
+    """
+    kd_n, kh_n, kw_n = kernel
+    sw = stride[2]
+    d_n, h_n, w_n = x.shape[2], x.shape[3], x.shape[4]
+    z = z0
+    for kd in range(kd_n):
+        if 0 <= z < d_n:
+            yk = y0
+            for kh in range(kh_n):
+                off = -pad_w  # input column of output column 0 for this tap
+                for kw in range(kw_n):
+                    lo, hi = valid_range(off, sw, w_n, acc.shape[1])
+                    lo = max(lo, ow_lo)
+                    hi = min(hi, ow_hi)
+                    x0 = off + imul(lo, sw)
+                    y = yk
+                    for i in range(acc.shape[0]):
+                        if 0 <= y < h_n and lo < hi:
+                            xrow = x[n, c, z, y]
+                            arow = acc[i]
+                            if mode == AVG_POOL:
+                                if sw == 1:  # unsigned offsets, unit stride: the loops LLVM vectorizes
+                                    for j in range(np.uint64(hi - lo)):
+                                        arow[np.uint64(lo) + j] += xrow[np.uint64(x0) + j]
+                                else:
+                                    xi = x0
+                                    for j in range(lo, hi):
+                                        arow[j] += xrow[xi]
+                                        xi += sw
+                            elif mode == MAX_POOL:
+                                if sw == 1:
+                                    for j in range(np.uint64(hi - lo)):
+                                        v = xrow[np.uint64(x0) + j]
+                                        m = arow[np.uint64(lo) + j]
+                                        arow[np.uint64(lo) + j] = v if (v > m) | (v != v) else m
+                                else:
+                                    xi = x0
+                                    for j in range(lo, hi):
+                                        v = xrow[xi]
+                                        m = arow[j]
+                                        arow[j] = v if (v > m) | (v != v) else m
+                                        xi += sw
+                            else:  # selects, not branches: the loop stays vectorizable
+                                brow = arg[i]
+                                flat = imul(imul(z, h_n) + y, w_n) + x0
+                                for j in range(np.uint64(hi - lo)):
+                                    jo = np.uint64(lo) + j
+                                    step = np.uint64(j) * np.uint64(sw)
+                                    xi = np.uint64(x0) + step
+                                    v = xrow[xi]
+                                    m = arow[jo]
+                                    a = brow[jo]
+                                    take = (v > m) | (v != v) | (a < 0)
+                                    arow[jo] = v if take else m
+                                    brow[jo] = flat + np.int64(step) if take else a
+                        y += stride[1]
+                    off += dilation[2]
+                yk += dilation[1]
+        z += dilation[0]
+
+
+def pool_count(o, stride, pad, kernel, size, count_lo, count_hi):
+    """How many cells of output o's window [o * stride - pad, + kernel) lie in [-count_lo, size + count_hi)."""
+    start = imul(o, stride) - pad
+    return max(0, min(start + kernel, size + count_hi) - max(start, -count_lo))
+
+
+def pool_average(acc, od, oh0, kernel, stride, pad, count_lo, count_hi, divisor, in_shape, ow_lo, ow_hi):
+    """acc[i, ow] /= the divisor of output (od, oh0 + i, ow), ow in [ow_lo, ow_hi) (see `PoolPlan`).
+
+    The quotient is formed in double and rounded once to acc's type: the correctly rounded division for float32
+    (double has more than 2 * 24 + 2 bits), on every target.
+    """
+    for i in range(acc.shape[0]):
+        cz = pool_count(od, stride[0], pad[0], kernel[0], in_shape[2], count_lo[0], count_hi[0])
+        cy = pool_count(oh0 + i, stride[1], pad[1], kernel[1], in_shape[3], count_lo[1], count_hi[1])
+        for ow in range(ow_lo, ow_hi):
+            cx = pool_count(ow, stride[2], pad[2], kernel[2], in_shape[4], count_lo[2], count_hi[2])
+            div = divisor if divisor > 0 else max(1, imul(imul(cz, cy), cx))
+            acc[i, ow] = np.float64(acc[i, ow]) / np.float64(div)
+
+
+def adaptive_average(x, n, c, h0, h1, w0, w1):
+    """Mean of x[n, c, h0:h1, w0:w1] (an adaptive pooling window), summed row by row in double, divided in
+    double (the caller rounds it once to x's type)."""
+    total = _D0
+    for h in range(h0, h1):
+        row = x[n, c, h]
+        for w in range(w0, w1):
+            total += np.float64(row[w])
+    return total / np.float64(imul(h1 - h0, w1 - w0))
+
+
+def norm_sums(x, c, t0, t1, shift):
+    """(sum of d, sum of d * d), d = x - shift in double, over the flat positions [t0, t1) of channel c of x
+    (N, C, S) (position t is x[t // S, c, t % S]), in four interleaved lanes, then lane 0 + 1 + 2 + 3.
+
+    The lanes break the chain of dependent additions (4x faster); their order is fixed, so the result is the same
+    on every target. A LayerNorm row is channel 0 of an (R, 1, L) view.
+    """
+    s_n = x.shape[2]
+    a0 = a1 = a2 = a3 = _D0
+    b0 = b1 = b2 = b3 = _D0
+    t = t0
+    while t < t1:
+        n = t // s_n
+        k = t - imul(n, s_n)
+        k1 = min(s_n, k + (t1 - t))
+        t += k1 - k
+        row = x[n, c]
+        while k + 4 <= k1:
+            d0 = np.float64(row[k]) - shift
+            d1 = np.float64(row[k + 1]) - shift
+            d2 = np.float64(row[k + 2]) - shift
+            d3 = np.float64(row[k + 3]) - shift
+            a0 += d0
+            a1 += d1
+            a2 += d2
+            a3 += d3
+            b0 += dmul(d0, d0)
+            b1 += dmul(d1, d1)
+            b2 += dmul(d2, d2)
+            b3 += dmul(d3, d3)
+            k += 4
+        while k < k1:
+            d0 = np.float64(row[k]) - shift
+            a0 += d0
+            b0 += dmul(d0, d0)
+            k += 1
+    return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
+
+
+def norm_moments(s1, s2, count, shift):
+    """(mean, biased variance, unbiased variance) in double of `count` values from the sums s1, s2 of
+    d = x - shift (`norm_sums`); the unbiased one is the biased one for a single value."""
+    m1 = s1 / count
+    var = (s2 - dmul(s1, m1)) / count
+    var = var if var > _D0 else _D0
+    unbiased = dmul(var, np.float64(count) / np.float64(count - 1)) if count > 1 else var
+    return shift + m1, var, unbiased
+
+
+def norm_rstd(var, eps):
+    """1 / sqrt(var + eps) in double."""
+    return _D1 / math.sqrt(np.float64(var) + eps)
+
+
+def norm_affine(mean, var, gamma, beta, eps):
+    """(scale, offset) in double with gamma * (x - mean) / sqrt(var + eps) + beta = x * scale + offset."""
+    scale = dmul(np.float64(gamma), norm_rstd(var, eps))
+    return scale, np.float64(beta) - dmul(np.float64(mean), scale)
+
+
+def layer_norm_value(v, mean, rstd, gamma, beta):
+    """(v - mean) * rstd * gamma + beta, every operand of v's type, left to right."""
+    return mul(mul(v - mean, rstd), gamma) + beta
+
+
+def moving_average(moving, batch, momentum):
+    """(1 - momentum) * moving + momentum * batch, in double (MindSpore's primitive momentum)."""
+    return dmul(_D1 - momentum, np.float64(moving)) + dmul(momentum, np.float64(batch))
+
+
+def dropout_keep(w, keep_prob):
+    """Whether an element whose random word is w survives: its portable uniform (`unit_float`) < keep_prob."""
+    return unit_float(w) < keep_prob
+
+
+def col2im_row_taps(acc, cols, b, cl, i0, stride, dilation, pad, j_lo, j_hi):
+    """acc[r, j] += cols[b, cl, kh, kw, p, q] for output rows i0 + r and columns j in [j_lo, j_hi), tap by tap in
+    (kernel row, kernel column) order: the taps of a transposed convolution, whose (p, q) lands on (i, j) when
+    i = p * stride[0] + kh * dilation[0] - pad[0] and j = q * stride[1] + kw * dilation[1] - pad[1].
+
+    Every output element receives at most one product per tap, in the same order on every target; the rows of a
+    block share each tap's column bounds.
+    """
+    kh_n, kw_n, p_n, q_n = cols.shape[2], cols.shape[3], cols.shape[4], cols.shape[5]
+    sh, sw = stride
+    u0 = i0 + pad[0]  # p * sh + kh * dh of the block's first row, for kh = 0
+    for kh in range(kh_n):
+        off = -pad[1]  # the output column of q = 0 for this tap
+        for kw in range(kw_n):
+            lo, hi = valid_range(off - j_lo, sw, j_hi - j_lo, q_n)
+            j0 = off + imul(lo, sw)
+            u = u0
+            for r in range(acc.shape[0]):
+                if u >= 0 and u % sh == 0 and u // sh < p_n and lo < hi:
+                    arow = acc[r]
+                    crow = cols[b, cl, kh, kw, u // sh]
+                    if sw == 1:  # unsigned offsets, unit stride: the loop LLVM vectorizes
+                        for q in range(np.uint64(hi - lo)):
+                            arow[np.uint64(j0) + q] += crow[np.uint64(lo) + q]
+                    else:
+                        j = j0
+                        for q in range(lo, hi):
+                            arow[j] += crow[q]
+                            j += sw
+                u += 1
+            off += dilation[1]
+        u0 -= dilation[0]
 
 
 # --- element-wise maps, broadcast binary ops, reductions, softmax ------------------------------------------------
@@ -562,8 +836,8 @@ __all__ += [
     "mod_value", "imod_value", "floor_mod_value", "ifloor_mod_value", "pow_value", "ipow_value", "maximum_value",
     "minimum_value", "equal_value", "not_equal_value", "greater_value", "greater_equal_value", "less_value",
     "less_equal_value",
-    "fold_value", "keep_value", "out_base", "reduced_offset", "reduce_chunk", "arg_better", "arg_lane",
-    "softmax_lane",
+    "sum_fold", "max_fold", "min_fold", "keep_value", "out_base", "reduced_offset", "reduce_chunk", "arg_better",
+    "arg_lane", "softmax_lane",
 ]
 
 # unary codes (`UNARY` names each one's body, called as body(x, p) with p the op's parameter, e.g. ELU's alpha)
@@ -581,12 +855,14 @@ BINARY = {ADD: "add_value", SUB: "sub_value", MUL: "mul_value", DIV: "div_value"
           MAXIMUM: "maximum_value", MINIMUM: "minimum_value", EQUAL: "equal_value", NOT_EQUAL: "not_equal_value",
           GREATER: "greater_value", GREATER_EQUAL: "greater_equal_value", LESS: "less_value",
           LESS_EQUAL: "less_equal_value"}
-# reduction codes: the fold (`fold_value`: SUM, MAX or MIN) and what is done with an output's fold once it is
-# complete (`REDUCE_FINISH[code]`, called as body(acc, count)); FOLD[code] is the fold of each code
+# reduction codes: the fold (FOLD[code] names its body, fold(acc, v)) and what is done with an output's fold once it
+# is complete (REDUCE_FINISH[code], finish(acc, count)). `reduce_chunk` calls the name `fold`, which a compile binds
+# (`compile_bodies(bind=...)`): a body branching on the op would be inlined many times over, and cost seconds.
 SUM, MAX, MIN, MEAN, IMEAN = range(5)
-FOLD = {SUM: SUM, MAX: MAX, MIN: MIN, MEAN: SUM, IMEAN: SUM}
+FOLD = {SUM: "sum_fold", MAX: "max_fold", MIN: "min_fold", MEAN: "sum_fold", IMEAN: "sum_fold"}
 REDUCE_FINISH = {SUM: "keep_value", MAX: "keep_value", MIN: "keep_value", MEAN: "div_value",
                  IMEAN: "itrunc_div_value"}
+BIND = {"fold": "sum_fold"}  # names a compile binds to bodies of its choice, and their defaults
 ARGMAX, ARGMIN = range(2)
 SOFTMAX, LOG_SOFTMAX = range(2)
 REDUCE_CHUNK = 8192  # reduced elements per partial fold: more than this are folded in chunks, then the chunks in order
@@ -596,9 +872,9 @@ _INF = np.float32(np.inf)
 _NAN = np.float32(np.nan)
 _LOG2E = np.float32(1.4426950408889634)
 _LN2 = np.float32(math.log(2.0))
-_F2P23 = np.float32(2.0 ** 23)
+_F2P23 = np.float32(2.0 ** 23)  # float32 magnitudes from here on are integers
 _P24 = np.float32(2.0 ** 24)
-_TWO_M126 = np.float32(2.0 ** -126)  # the smallest normal float32  # float32 magnitudes from here on are integers
+_TWO_M126 = np.float32(2.0 ** -126)  # the smallest normal float32
 _EXP_HI = np.float32(89.0)  # exp(89) overflows float32 and exp(-104) rounds to 0: arguments clamp to [-104, 89]
 _EXP_LO = np.float32(-104.0)
 # 1/n! for the exp series (n = 2..7 on |r| <= ln2/2) and the expm1 series (n = 2..11 on |x| < ln2)
@@ -1015,26 +1291,26 @@ def pow_value(a, b):
 
 
 def ipow_value(a, b):
-    """a**b of integers by squaring (wrapping as NumPy's); for b < 0 the integer part of 1 / a**-b."""
+    """a**b of integers by squaring, in int64 (wrapping as NumPy's); for b < 0 the integer part of 1 / a**-b."""
     if b < 0:
         if a == 1:
             return a
         if a == -1:
             return a if (b & 1) != 0 else -a
         return a - a
-    r = a - a + 1
+    r = np.int64(1)
     base = a
     e = b
     while e > 0:
         if (e & 1) != 0:
-            r = r * base
-        base = base * base
+            r = imul(r, base)
+        base = imul(base, base)
         e = e >> 1
     return r
 
 
 def maximum_value(a, b):
-    return a if (a > b or a != a) else b  # NaN wins, as in NumPy
+    return a if (a > b or a != a) else b  # NaN wins, and a tie gives b (signed zeros too): NumPy's maximum exactly
 
 
 def minimum_value(a, b):
@@ -1066,13 +1342,19 @@ def less_equal_value(a, b):
 
 
 # reductions
-def fold_value(op, acc, v):
-    """acc combined with v: SUM adds, MAX and MIN keep the larger or smaller (NaN wins, as in NumPy)."""
-    if op == SUM:
-        return acc + v
-    if op == MAX:
-        return v if (v > acc or v != v) else acc
+def sum_fold(acc, v):
+    return acc + v
+
+
+def max_fold(acc, v):
+    return v if (v > acc or v != v) else acc  # NaN wins, as in NumPy
+
+
+def min_fold(acc, v):
     return v if (v < acc or v != v) else acc
+
+
+fold = sum_fold  # what `reduce_chunk` folds with: each compile binds it (`BIND`)
 
 
 def keep_value(acc, count):
@@ -1083,7 +1365,7 @@ def out_base(o, oshape, ostr):
     """The input offset of output element o (C order over `oshape`), whose axes step `ostr` in the input."""
     base = 0
     for d in range(len(oshape) - 1, -1, -1):
-        base += (o % oshape[d]) * ostr[d]
+        base += imul(o % oshape[d], ostr[d])
         o //= oshape[d]
     return base
 
@@ -1092,13 +1374,13 @@ def reduced_offset(k, rshape, rstr):
     """The input offset of reduced element k (C order over the reduced axes `rshape`, steps `rstr`)."""
     off = 0
     for d in range(len(rshape) - 1, -1, -1):
-        off += (k % rshape[d]) * rstr[d]
+        off += imul(k % rshape[d], rstr[d])
         k //= rshape[d]
     return off
 
 
-def reduce_chunk(op, a, base, k0, k1, rshape, rstr, lanes):
-    """The fold of reduced elements k0 .. k1 - 1 (k1 > k0) of the output at `base`, in an order fixed by the shape.
+def reduce_chunk(a, base, k0, k1, rshape, rstr, lanes):
+    """The `fold` of reduced elements k0 .. k1 - 1 (k1 > k0) of the output at `base`, in an order fixed by the shape.
 
     `lanes` (the reduced elements are contiguous): eight interleaved running folds, combined pairwise, then the
     tail; else one element after another.
@@ -1109,27 +1391,27 @@ def reduce_chunk(op, a, base, k0, k1, rshape, rstr, lanes):
         s0, s1, s2, s3, s4, s5, s6, s7 = a[p], a[p + 1], a[p + 2], a[p + 3], a[p + 4], a[p + 5], a[p + 6], a[p + 7]
         for i in range(1, n >> 3):
             q = p + (i << 3)
-            s0 = fold_value(op, s0, a[q])
-            s1 = fold_value(op, s1, a[q + 1])
-            s2 = fold_value(op, s2, a[q + 2])
-            s3 = fold_value(op, s3, a[q + 3])
-            s4 = fold_value(op, s4, a[q + 4])
-            s5 = fold_value(op, s5, a[q + 5])
-            s6 = fold_value(op, s6, a[q + 6])
-            s7 = fold_value(op, s7, a[q + 7])
-        acc = fold_value(op, fold_value(op, fold_value(op, s0, s1), fold_value(op, s2, s3)),
-                         fold_value(op, fold_value(op, s4, s5), fold_value(op, s6, s7)))
+            s0 = fold(s0, a[q])
+            s1 = fold(s1, a[q + 1])
+            s2 = fold(s2, a[q + 2])
+            s3 = fold(s3, a[q + 3])
+            s4 = fold(s4, a[q + 4])
+            s5 = fold(s5, a[q + 5])
+            s6 = fold(s6, a[q + 6])
+            s7 = fold(s7, a[q + 7])
+        acc = fold(fold(fold(s0, s1), fold(s2, s3)),
+                         fold(fold(s4, s5), fold(s6, s7)))
         for k in range(p + (n >> 3 << 3), base + k1):
-            acc = fold_value(op, acc, a[k])
+            acc = fold(acc, a[k])
         return acc
     if lanes:
         acc = a[base + k0]
         for k in range(base + k0 + 1, base + k1):
-            acc = fold_value(op, acc, a[k])
+            acc = fold(acc, a[k])
         return acc
     acc = a[base + reduced_offset(k0, rshape, rstr)]
     for k in range(k0 + 1, k1):
-        acc = fold_value(op, acc, a[base + reduced_offset(k, rshape, rstr)])
+        acc = fold(acc, a[base + reduced_offset(k, rshape, rstr)])
     return acc
 
 
@@ -1141,12 +1423,12 @@ def arg_better(op, v, best):
 
 
 def arg_lane(op, values, indices, a, lane, n, inner):
-    """values/indices[lane] = the extreme of a[base + k * inner], k < n, and its first k (lane = o * inner + i)."""
-    base = (lane // inner) * n * inner + lane % inner
+    """values/indices[lane] = the extreme of a[base + imul(k, inner)], k < n, and its first k (lane = o * inner + i)."""
+    base = imul(imul(lane // inner, n), inner) + lane % inner
     best = a[base]
     at = 0
     for k in range(1, n):
-        v = a[base + k * inner]
+        v = a[base + imul(k, inner)]
         if arg_better(op, v, best):
             best = v
             at = k
@@ -1155,18 +1437,22 @@ def arg_lane(op, values, indices, a, lane, n, inner):
 
 
 def softmax_lane(op, out, a, lane, n, inner):
-    """SOFTMAX exp(x - max) / sum, or LOG_SOFTMAX (x - max) - log(sum), along one lane of n elements."""
-    base = (lane // inner) * n * inner + lane % inner
+    """SOFTMAX exp(x - max) / sum, or LOG_SOFTMAX (x - max) - log(sum), along one lane of n elements (sums in
+    order along the lane)."""
+    base = imul(imul(lane // inner, n), inner) + lane % inner
     m = a[base]
     for k in range(1, n):
-        m = fold_value(MAX, m, a[base + k * inner])
+        m = max_fold(m, a[base + imul(k, inner)])
     s = _F0
     for k in range(n):
-        s += fexp(a[base + k * inner] - m)
+        e = fexp(a[base + imul(k, inner)] - m)
+        s += e
+        if op == SOFTMAX:
+            out[base + imul(k, inner)] = e
     if op == SOFTMAX:
         for k in range(n):
-            out[base + k * inner] = fexp(a[base + k * inner] - m) / s
+            out[base + imul(k, inner)] = out[base + imul(k, inner)] / s
     else:
         ls = flog(s)
         for k in range(n):
-            out[base + k * inner] = (a[base + k * inner] - m) - ls
+            out[base + imul(k, inner)] = (a[base + imul(k, inner)] - m) - ls

@@ -2,29 +2,32 @@
 
 Every launcher has the same name and signature as its twin in `cuda.py`. Arrays arrive allocated and shapes
 computed; parallel loops split work by output element, so results never depend on the thread count. The
-GEMM-based convolution (Winograd, im2col) lives in `cpu_conv.py` and is re-exported here; the direct one, built
+GEMM-based convolution (Winograd, im2col) lives in `cpu_conv.py`; `conv` runs it or the direct one, built
 from a body shared with the GPU, is here.
 """
 import threading
 
 import numba
 import numba.core.caching
+import numba.core.event
 import numpy as np
 from llvmlite import ir
 from numba import prange, types
 from numba.extending import intrinsic
 
 from . import _cache, bodies
-from ._parallel import Split, rebound
+from ._parallel import Split, rebound, serialised
 from ._retarget import compile_bodies
-from .cpu_conv import conv, conv_scratch_shape
+from .conv_plan import DIRECT, plan_conv, zero_pad
+from .cpu_conv import _BLAS, HAS_BLAS, _call_int32, _call_void, conv_gemm  # BLAS plumbing shared
 
-__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape",
-           "conv", "conv_direct", "binary", "philox4x32", "unary", "reduce", "arg_reduce", "softmax"]
+__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_plan", "conv",
+           "binary", "philox4x32", "pool", "adaptive_avg_pool", "norm_partial_sums", "batch_norm_train_finish",
+           "batch_norm_eval_finish", "batch_norm_apply", "layer_norm", "dropout", "matmul", "col2im"]
+__all__ += ["unary", "reduce", "arg_reduce", "softmax"]
 
 _cache.install(numba.core.caching)  # before the first cache=True kernel
-
-
+_cache.announce_compiles(numba.core.event)
 
 def _bitcast(source, target):
     """An intrinsic reinterpreting the bits of a `source` scalar as a `target` one (free; LLVM vectorizes it)."""
@@ -53,6 +56,8 @@ _wide = compile_bodies(lambda fn: numba.njit(inline="always", error_model="numpy
 # serve small work, where compile time matters more than vectorization
 _called = compile_bodies(lambda fn: numba.njit(inline="never" if fn.__name__ in bodies.CALLED else "always",
                                                error_model="numpy")(fn), _BITS)
+_called_wide = compile_bodies(lambda fn: numba.njit(inline="never" if fn.__name__ in bodies.CALLED else "always",
+                                                    error_model="numpy")(fn), _BITS, wide=True)
 philox4x32 = _body["philox4x32"]
 contract_block = _body["contract_block"]
 draw4 = _body["draw4"]
@@ -68,6 +73,7 @@ mul = _body["mul"]
 conv_row_taps = _body["conv_row_taps"]
 
 _LO32 = 0xFFFFFFFF
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112  # CBLAS enums
 _BLOCKS_PER_TASK = 4096  # Philox blocks per parallel task; the inner loop over them is what LLVM vectorizes
 _DIST = -1  # bound per copy of _fill_blocks below, so each distribution compiles to its own branch-free loop
 
@@ -153,7 +159,8 @@ def _r13_uniforms_task(out, tail, seed, seed2, g):
 
 
 # serial chains: nothing to vectorize, so the long bodies stay calls (compile time)
-_r13_uniforms_task = numba.njit(cache=True, error_model="numpy")(rebound(_r13_uniforms_task, "_r13_uniforms_task", _called))
+_r13_uniforms_task = numba.njit(cache=True, error_model="numpy")(
+    rebound(_r13_uniforms_task, "_r13_uniforms_task", _called))
 
 
 def _r13_uniforms(out, tail, seed, seed2):
@@ -272,8 +279,9 @@ _MS2_UNIT_FILL = Split(_ms2_unit_fill)
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _conv_direct_item(x, w, out, stride, dilation, pad, item):
-    """One work item of the direct convolution: (image, channel, depth, block of rows), a shape-only split."""
+def _conv_direct_item(x, w, out, stride, dilation, item):
+    """One work item of the direct convolution: (image, channel, depth, block of rows), a shape-only split;
+    x is zero-padded."""
     n_n, o_n, od_n, oh_n, ow_n = out.shape
     per_group = o_n // (x.shape[1] // w.shape[1])
     blocks = (oh_n + _DIRECT_ROWS - 1) // _DIRECT_ROWS
@@ -284,26 +292,40 @@ def _conv_direct_item(x, w, out, stride, dilation, pad, item):
     oh0 = b * _DIRECT_ROWS
     acc = out[n, o, od, oh0:min(oh0 + _DIRECT_ROWS, oh_n)]
     acc[:] = 0
-    conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0] - pad[0],
-                  oh0 * stride[1] - pad[1], dilation, stride, pad[2], 0, ow_n)
+    conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0], oh0 * stride[1], dilation, stride,
+                  0, ow_n)
 
 
-def _conv_direct(x, w, out, stride, dilation, pad):
+def _conv_direct(x, w, out, stride, dilation):
     n_n, o_n, od_n, oh_n = out.shape[:4]
     for item in prange(n_n * o_n * od_n * ((oh_n + _DIRECT_ROWS - 1) // _DIRECT_ROWS)):
-        _conv_direct_item(x, w, out, stride, dilation, pad, np.int64(item))  # prange's index is unsigned
+        _conv_direct_item(x, w, out, stride, dilation, np.int64(item))  # prange's index is unsigned
 
 
 _CONV_DIRECT = Split(_conv_direct)
 
 
-def conv_direct(x, w, out, stride, dilation, pad):
-    """out = conv(x, w) summed tap by tap in (channel, depth, row, column) order, float32 only.
+def conv_plan(x_shape, w_shape, dtype, kernel, stride, dilation, pad, out_size, groups):
+    """The `ConvPlan` of a convolution on this CPU (see `conv_plan.plan_conv`)."""
+    return plan_conv("CPU", x_shape, w_shape, dtype, kernel, stride, dilation, pad, out_size, groups, HAS_BLAS,
+                     numba.config.NUMBA_NUM_THREADS)
 
-    x (N, C, D, H, W), w (O, C/group, KD, KH, KW), out (N, O, OD, OH, OW); the group count is C / w.shape[1].
+
+def conv(x, w, out, scratch, plan):
+    """out = conv(x, w) as `plan` says: x (N, C, D, H, W), w (O, C/G, KD, KH, KW), out (N, O, *plan.out_size),
+    scratch of plan.scratch elements.
+
+    DIRECT sums tap by tap in (channel, depth, row, column) order (float32) from a zero-padded copy of x in the
+    scratch; the other algorithms are the GEMM paths of `cpu_conv`.
     """
-    if out.size:
-        _CONV_DIRECT(out.size * w[0].size, x, w, out, stride, dilation, pad)
+    if out.size == 0:
+        return
+    if plan.algorithm != DIRECT:
+        conv_gemm(x, w, out, scratch, plan)
+        return
+    if plan.padded != x.shape or any(plan.pad):  # else every tap is inside x already ('valid', no leftover)
+        x = zero_pad(x, scratch[:plan.scratch].reshape(plan.padded), plan.pad)
+    _CONV_DIRECT(out.size * w[0].size, x, w, out, plan.stride, plan.dilation)
 
 
 # --- element-wise: map, zip (broadcast binary), reduce, arg-reduce, softmax --------------------------------------
@@ -311,26 +333,41 @@ def conv_direct(x, w, out, stride, dilation, pad):
 # `bodies.UNARY`, `bodies.BINARY`, `bodies.REDUCE_FINISH` name them. Float64 work binds the double compile.
 _OP = -1  # the code a copy is compiled for (reductions, softmax)
 # bodies each copy binds (see `_element_kernel`); the loops below never run unbound
-value = finish = reduce_chunk = out_base = fold_value = arg_lane = softmax_lane = None
+value = finish = reduce_chunk = out_base = fold = arg_lane = softmax_lane = None
 _CHUNK = 16384  # elements per parallel task of the map and zip loops (a long single axis still splits)
 _kernels = {}
 _kernels_lock = threading.Lock()
 
 
-def _element_kernel(key, fn, names, code):
+def _element_kernel(key, fn, names, code, fold=None):
     """The Split of loop `fn` for key = (kind, op, wide), made on first use, with `_OP` = `code` and each global
-    of `names` (loop name -> body name) bound to that body of the float32 or float64 (`wide`) compile."""
+    of `names` (loop name -> body name) bound to that body of the float32 or float64 (`wide`) compile (one whose
+    `fold` is the body named `fold`, for reductions)."""
     with _kernels_lock:
         kernel = _kernels.get(key)
         if kernel is None:
             kind, op, wide = key
-            compiled = _wide if wide else _body
-            bound = {name: compiled[body] for name, body in names.items()}
+            bound = {name: _compiled(wide, body in bodies.CALLED, fold)[body] for name, body in names.items()}
             kernel = _kernels[key] = Split(fn, f"_{kind}_{op}{'_f64' if wide else ''}", _OP=code, **bound)
     return kernel
 
 
-_REDUCE_NAMES = {"reduce_chunk": "reduce_chunk", "out_base": "out_base", "fold_value": "fold_value"}
+_folds = {}
+
+
+def _compiled(wide, called, fold):
+    """The compile of the bodies a kernel binds from: float32 or float64, long bodies called or inlined, and for a
+    reduction its own `fold` (compiled on first use)."""
+    if fold is None:
+        return (_called_wide if wide else _called) if called else (_wide if wide else _body)
+    compiled = _folds.get((wide, fold))
+    if compiled is None:
+        compiled = _folds[(wide, fold)] = compile_bodies(
+            lambda fn: numba.njit(inline="always", error_model="numpy")(fn), _BITS, wide=wide, bind={"fold": fold})
+    return compiled
+
+
+_REDUCE_NAMES = {"reduce_chunk": "reduce_chunk", "out_base": "out_base"}
 
 
 def _unary(out, a, p):
@@ -405,19 +442,20 @@ def _reduce(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count):
     for size in rshape:
         total *= size
     nchunks = (total + chunk - 1) // chunk
-    if nchunks == 1:
-        for o in prange(n_out):
-            out[o] = finish(reduce_chunk(_OP, a, out_base(o, oshape, ostr), 0, total, rshape, rstr, lanes), count)
-        return
-    for t in prange(n_out * nchunks):  # partial[o, c]: chunk c of output o
+    for t in prange(n_out * nchunks):  # item (o, c): chunk c of output o
         o = t // nchunks
         k0 = (t - o * nchunks) * chunk
-        partial[t] = reduce_chunk(_OP, a, out_base(o, oshape, ostr), k0, min(k0 + chunk, total), rshape, rstr, lanes)
-    for o in prange(n_out):
-        acc = partial[o * nchunks]
-        for c in range(1, nchunks):
-            acc = fold_value(_OP, acc, partial[o * nchunks + c])
-        out[o] = finish(acc, count)
+        acc = reduce_chunk(a, out_base(o, oshape, ostr), k0, min(k0 + chunk, total), rshape, rstr, lanes)
+        if nchunks == 1:
+            out[o] = finish(acc, count)
+        else:
+            partial[t] = acc
+    if nchunks > 1:
+        for o in prange(n_out):
+            acc = partial[o * nchunks]
+            for c in range(1, nchunks):
+                acc = fold(acc, partial[o * nchunks + c])
+            out[o] = finish(acc, count)
 
 
 def reduce(op, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count):
@@ -431,7 +469,8 @@ def reduce(op, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count)
     if out.size:
         key = ("reduce", op, a.dtype.char == "d")
         kernel = _kernels.get(key) or _element_kernel(
-            key, _reduce, dict(_REDUCE_NAMES, finish=bodies.REDUCE_FINISH[op]), bodies.FOLD[op])
+            key, _reduce, dict(_REDUCE_NAMES, finish=bodies.REDUCE_FINISH[op], fold=bodies.FOLD[op]), op,
+            bodies.FOLD[op])
         kernel(a.size, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count)
 
 
@@ -460,3 +499,303 @@ def softmax(op, out, a, n, inner):
         key = ("softmax", op, a.dtype.char == "d")
         kernel = _kernels.get(key) or _element_kernel(key, _softmax, {"softmax_lane": "softmax_lane"}, op)
         kernel(a.size, out, a, n, inner)
+
+
+# --- pooling and normalisation ----------------------------------------------------------------------------------
+pool_row_taps = _body["pool_row_taps"]
+pool_average = _body["pool_average"]
+adaptive_average = _body["adaptive_average"]
+norm_sums = _body["norm_sums"]
+norm_moments = _body["norm_moments"]
+norm_rstd = _body["norm_rstd"]
+norm_affine = _body["norm_affine"]
+layer_norm_value = _body["layer_norm_value"]
+moving_average = _body["moving_average"]
+dropout_keep = _body["dropout_keep"]
+unit_float = _body["unit_float"]
+
+_POOL_ROWS = 8  # output rows one work item folds together, sharing each tap's bounds
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _pool(x, out, index, mode, kernel, stride, dilation, pad, count_lo, count_hi, divisor):
+    """Work items are (image, channel, output depth, block of output rows): a shape-only split. The mode is
+    tested once per row and tap, outside the loops over a row (one kernel serves all modes)."""
+    n_n, c_n, od_n, oh_n, ow_n = out.shape
+    blocks = (oh_n + _POOL_ROWS - 1) // _POOL_ROWS
+    for item in prange(n_n * c_n * od_n * blocks):
+        b = item % blocks
+        od = (item // blocks) % od_n
+        c = (item // (blocks * od_n)) % c_n
+        n = item // (blocks * od_n * c_n)
+        oh0 = b * _POOL_ROWS
+        oh1 = min(oh0 + _POOL_ROWS, oh_n)
+        acc = out[n, c, od, oh0:oh1]
+        acc[:] = 0 if mode == bodies.AVG_POOL else -np.inf
+        arg = index[n, c, od, oh0:oh1] if mode == bodies.MAX_POOL_ARGMAX else index[0, 0, 0, 0:0]
+        arg[:] = -1
+        pool_row_taps(mode, acc, arg, x, n, c, od * stride[0] - pad[0], oh0 * stride[1] - pad[1], kernel, stride,
+                      dilation, pad[2], 0, ow_n)
+        if mode == bodies.AVG_POOL:
+            pool_average(acc, od, oh0, kernel, stride, pad, count_lo, count_hi, divisor, x.shape, 0, ow_n)
+
+
+@serialised
+def pool(x, out, index, plan):
+    """Max or average pooling of x (N, C, D, H, W) into out (N, C, OD, OH, OW) as `plan` (a bodies.PoolPlan) says.
+
+    With MAX_POOL_ARGMAX, index (int64, the shape of out) receives the flat index d * H * W + h * W + w of each
+    maximum in its input plane (-1 for a window without input cells); otherwise index is any int64 array of shape
+    (1, 1, 1, 1, 1) and is not touched.
+    """
+    if out.size:
+        _pool(x, out, index, *plan)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _adaptive_avg_pool(x, out):
+    n_n, c_n, oh_n, ow_n = out.shape
+    h_n, w_n = x.shape[2], x.shape[3]
+    for plane in prange(n_n * c_n):
+        n = plane // c_n
+        c = plane % c_n
+        for oh in range(oh_n):
+            h0 = oh * h_n // oh_n
+            h1 = -(-(oh + 1) * h_n // oh_n)
+            for ow in range(ow_n):
+                out[n, c, oh, ow] = adaptive_average(x, n, c, h0, h1, ow * w_n // ow_n, -(-(ow + 1) * w_n // ow_n))
+
+
+@serialised
+def adaptive_avg_pool(x, out):
+    """out[n, c, i, j] = mean of x[n, c, floor(i H / OH):ceil((i + 1) H / OH), floor(j W / OW):ceil((j + 1) W / OW)]
+    for x (N, C, H, W) and out (N, C, OH, OW)."""
+    if out.size:
+        _adaptive_avg_pool(x, out)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _norm_partial_sums(x, partial, chunk):
+    p_n = partial.shape[1]
+    total = x.shape[0] * x.shape[2]
+    for item in prange(x.shape[1] * p_n):
+        c = item // p_n
+        t0 = (item % p_n) * chunk
+        s1, s2 = norm_sums(x, c, t0, min(t0 + chunk, total), np.float64(x[0, c, 0]))
+        partial[c, item % p_n, 0] = s1
+        partial[c, item % p_n, 1] = s2
+
+
+@serialised
+def norm_partial_sums(x, partial, chunk):
+    """partial[c, p] = the sums (`bodies.norm_sums`, shifted by x[0, c, 0]) over the flat positions
+    [p * chunk, (p + 1) * chunk) of channel c of x (N, C, S); partial is float64 (C, P, 2)."""
+    if partial.size:
+        _norm_partial_sums(x, partial, chunk)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _batch_norm_train_finish(partial, x, gamma, beta, moving_mean, moving_var, eps, momentum, stats, affine):
+    count = x.shape[0] * x.shape[2]
+    for c in range(x.shape[1]):
+        s1 = s2 = 0.0
+        for p in range(partial.shape[1]):
+            s1 += partial[c, p, 0]
+            s2 += partial[c, p, 1]
+        mean, var, unbiased = norm_moments(s1, s2, count, np.float64(x[0, c, 0]))
+        stats[0, c] = mean
+        stats[1, c] = var
+        stats[2, c] = unbiased
+        moving_mean[c] = moving_average(moving_mean[c], mean, momentum)
+        moving_var[c] = moving_average(moving_var[c], unbiased, momentum)
+        affine[0, c], affine[1, c] = norm_affine(mean, var, gamma[c], beta[c], eps)
+
+
+@serialised
+def batch_norm_train_finish(partial, x, gamma, beta, moving_mean, moving_var, eps, momentum, stats, affine):
+    """Per channel of x (N, C, S): the batch mean, biased and unbiased variance from `partial` (see
+    `norm_partial_sums`) into the float64 (3, C) `stats`; moving_mean and moving_var updated in place with
+    (1 - momentum) * moving + momentum * batch (the unbiased variance); (scale, offset) into affine (2, C)."""
+    if x.shape[1]:
+        _batch_norm_train_finish(partial, x, gamma, beta, moving_mean, moving_var, eps, momentum, stats, affine)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _batch_norm_eval_finish(gamma, beta, mean, var, eps, affine):
+    for c in range(mean.size):
+        affine[0, c], affine[1, c] = norm_affine(mean[c], var[c], gamma[c], beta[c], eps)
+
+
+@serialised
+def batch_norm_eval_finish(gamma, beta, mean, var, eps, affine):
+    """(scale, offset) of every channel into affine (2, C) from the given mean and variance."""
+    if mean.size:
+        _batch_norm_eval_finish(gamma, beta, mean, var, eps, affine)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _batch_norm_apply(x, affine, out):
+    n_n, c_n, s_n = x.shape
+    chunks = (s_n + _APPLY_CHUNK - 1) // _APPLY_CHUNK
+    for item in prange(n_n * c_n * chunks):
+        plane = item // chunks
+        n = plane // c_n
+        c = plane % c_n
+        s0 = (item % chunks) * _APPLY_CHUNK
+        scale = affine[0, c]
+        offset = affine[1, c]
+        src = x[n, c]
+        dst = out[n, c]
+        for s in range(np.uint64(s0), np.uint64(min(s0 + _APPLY_CHUNK, s_n))):
+            dst[s] = mul(src[s], scale) + offset
+
+
+_APPLY_CHUNK = 16384  # elements of one plane a work item of the element-wise passes covers
+
+
+@serialised
+def batch_norm_apply(x, affine, out):
+    """out[n, c, s] = x[n, c, s] * affine[0, c] + affine[1, c] for x and out (N, C, S)."""
+    if out.size:
+        _batch_norm_apply(x, affine, out)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _layer_norm(x, gamma, beta, eps, out, stats):
+    r_n, l_n, g_n = x.shape[0], x.shape[2], gamma.size
+    for r in prange(r_n):
+        s1, s2 = norm_sums(x, 0, r * l_n, (r + 1) * l_n, np.float64(x[r, 0, 0]))
+        mean, var, unbiased = norm_moments(s1, s2, l_n, np.float64(x[r, 0, 0]))
+        stats[0, r] = mean  # stored in x's type, read back as such
+        stats[1, r] = var
+        stats[2, r] = norm_rstd(var, eps)
+        m = stats[0, r]
+        rstd = stats[2, r]
+        src = x[r, 0]
+        dst = out[r, 0]
+        g0 = (r * l_n) % g_n  # gamma covers trailing axes: a row reads it from g0 on, wrapping at its end
+        k = 0
+        while k < l_n:
+            span = min(l_n - k, g_n - g0)
+            s, d, g, b = src[k:k + span], dst[k:k + span], gamma[g0:g0 + span], beta[g0:g0 + span]
+            for j in range(span):  # views indexed from 0: the loop LLVM vectorizes
+                d[j] = layer_norm_value(s[j], m, rstd, g[j], b[j])
+            k += span
+            g0 = 0
+
+
+@serialised
+def layer_norm(x, gamma, beta, eps, out, stats):
+    """Each row r of x (R, 1, L) normalised: out = (x - mean) * rstd * gamma + beta, the flat gamma and beta (G,)
+    covering x's trailing axes (element (r, k) reads gamma[(r * L + k) % G]); stats (3, R) in x's type receives
+    the row's mean, biased variance and rstd = 1 / sqrt(variance + eps)."""
+    if out.size:
+        _layer_norm(x, gamma, beta, eps, out, stats)
+
+
+_DROPOUT_BLOCKS = 4096  # Philox blocks per parallel task of the dropout
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _dropout(x, out, mask, k0, k1, stream, keep_prob, scale):
+    n = x.size
+    n_blocks = (n + 3) // 4
+    for task in prange((n_blocks + _DROPOUT_BLOCKS - 1) // _DROPOUT_BLOCKS):
+        for b in range(task * _DROPOUT_BLOCKS, min((task + 1) * _DROPOUT_BLOCKS, n_blocks)):
+            v = contract_block(b, stream, k0, k1)
+            for j in range(min(4, n - 4 * b)):
+                i = 4 * b + j
+                keep = dropout_keep(lane(v, j), keep_prob)
+                out[i] = mul(x[i], scale) if keep else 0
+                mask[i] = 1 if keep else 0
+
+
+@serialised
+def dropout(x, out, mask, k0, k1, stream, keep_prob, scale):
+    """out = x * scale where element i survives, else 0; mask = 1 or 0 (flat arrays of one float type).
+
+    Element i survives when the portable uniform of Philox block (i >> 2, stream), word i & 3, under the key
+    (k0, k1) is below keep_prob (float32): the same bits as `random_fill` of U[0, 1), on every device.
+    """
+    if x.size:
+        _dropout(x, out, mask, k0, k1, stream, keep_prob, scale)
+
+
+_MATMUL_ROWS = 256  # output rows of one BLAS call: cache-sized blocks, several per thread on big products
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _matmul_blas(gemm, set_local_threads, one, zero, a, b, out, a_batch, b_batch, trans_a, trans_b):
+    """One parallel region of single-threaded BLAS calls, one per (product, block of output rows): a split by
+    output rows that depends on the shape only, so results do not depend on the thread count."""
+    p_n, m_n, n_n = out.shape
+    k_n = a.shape[1] if trans_a else a.shape[2]
+    blocks = (m_n + _MATMUL_ROWS - 1) // _MATMUL_ROWS
+    size = a.itemsize
+    for item in prange(p_n * blocks):
+        p = item // blocks
+        m0 = (item % blocks) * _MATMUL_ROWS
+        m1 = min(m0 + _MATMUL_ROWS, m_n)
+        # rows m0.. of op(a): rows of a, or (transposed) columns of a, whose rows are then M long
+        a_at = a_batch[p] * a.shape[1] * a.shape[2] + (m0 if trans_a else m0 * a.shape[2])
+        old = _call_int32(set_local_threads, (np.int32(1),))
+        _call_void(gemm, (np.int32(_ROW_MAJOR), np.int32(_TRANS if trans_a else _NO_TRANS),
+                          np.int32(_TRANS if trans_b else _NO_TRANS), np.int64(m1 - m0), np.int64(n_n),
+                          np.int64(k_n), one, a.ctypes.data + a_at * size, np.int64(a.shape[2]),
+                          b.ctypes.data + b_batch[p] * b.shape[1] * b.shape[2] * size, np.int64(b.shape[2]), zero,
+                          out.ctypes.data + (p * m_n + m0) * n_n * size, np.int64(n_n)))
+        _call_int32(set_local_threads, (old,))
+
+
+@serialised
+def matmul(a, b, out, a_batch, b_batch, trans_a, trans_b):
+    """out[p] = op(a[a_batch[p]]) @ op(b[b_batch[p]]), op transposing when trans_a / trans_b.
+
+    a (A, ra, ca), b (B, rb, cb) and out (P, M, N) are C-contiguous; a_batch and b_batch are host int64 arrays
+    of length P. float32 and float64 run OpenBLAS's gemm single-threaded per block of output rows inside one
+    parallel region (NumPy's own threaded matmul would leave OpenBLAS threads spinning against ours); other
+    dtypes, or a NumPy without OpenBLAS, use numpy.matmul.
+    """
+    if not out.size:
+        return
+    k_n = a.shape[1] if trans_a else a.shape[2]
+    if _BLAS is None or out.dtype not in (np.float32, np.float64) or k_n == 0:
+        opa = a[a_batch].swapaxes(1, 2) if trans_a else a[a_batch]
+        opb = b[b_batch].swapaxes(1, 2) if trans_b else b[b_batch]
+        np.matmul(opa, opb, out=out)
+        return
+    for name, array in (("a", a), ("b", b), ("out", out)):
+        if not array.flags.c_contiguous:
+            raise ValueError(f"matmul hands raw pointers to BLAS: '{name}' must be C-contiguous.")
+    sgemm, dgemm, set_local = _BLAS
+    one = out.dtype.type(1)
+    _matmul_blas(sgemm if out.dtype == np.float32 else dgemm, set_local, one, out.dtype.type(0), a, b, out,
+                 a_batch, b_batch, trans_a, trans_b)
+
+
+col2im_row_taps = _body["col2im_row_taps"]
+_COL2IM_ROWS = 8  # output rows one work item sums together
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _col2im(cols, out, stride, dilation, pad):
+    n_n, c_n, h_n, w_n = out.shape
+    groups = cols.shape[0] // n_n
+    per_group = c_n // groups
+    blocks = (h_n + _COL2IM_ROWS - 1) // _COL2IM_ROWS
+    for item in prange(n_n * c_n * blocks):  # (image, channel, block of rows): a shape-only split
+        i0 = (item % blocks) * _COL2IM_ROWS
+        c = (item // blocks) % c_n
+        n = item // (blocks * c_n)
+        acc = out[n, c, i0:min(i0 + _COL2IM_ROWS, h_n)]
+        acc[:] = 0
+        col2im_row_taps(acc, cols, n * groups + c // per_group, c % per_group, i0, stride, dilation, pad, 0, w_n)
+
+
+@serialised
+def col2im(cols, out, stride, dilation, pad):
+    """out (N, C, H, W) = the transposed convolution's taps summed: out[n, g * C/G + c, i, j] is the sum over
+    (kh, kw), in that order, of cols[n * G + g, c, kh, kw, p, q] with i = p * stride[0] + kh * dilation[0] - pad[0]
+    and j = q * stride[1] + kw * dilation[1] - pad[1]; cols is (N * G, C / G, KH, KW, P, Q)."""
+    if out.size:
+        _col2im(cols, out, stride, dilation, pad)

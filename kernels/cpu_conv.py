@@ -5,7 +5,6 @@ thread's scratch and multiply it with NumPy's own OpenBLAS, called single-thread
 OpenBLAS never starts threads that fight ours). Work items split output elements, never reductions, so results do
 not depend on the thread count. Without a reachable OpenBLAS, conv falls back to im2col + ``numpy.matmul``.
 """
-import collections
 import ctypes
 import glob
 import os
@@ -19,13 +18,15 @@ from numba.core import types
 from numba.extending import intrinsic
 
 from . import _cache, bodies
-from ._parallel import serialised
+from ._parallel import Split, serialised
+from .conv_plan import STEPS, WINOGRAD
 
-__all__ = ["conv_scratch_shape", "conv"]
+__all__ = ["HAS_BLAS", "conv_gemm"]
 
 _cache.install(numba.core.caching)  # before the first cache=True kernel
 
-valid_range = numba.njit(inline="always")(bodies.valid_range)  # a body that calls no other body
+valid_range = numba.njit(inline="always")(bodies.valid_range)  # bodies that call no other body
+im2col_source = numba.njit(inline="always")(bodies.im2col_source)
 
 
 def _c_caller(restype):
@@ -74,6 +75,7 @@ def _find_blas():
 
 
 _BLAS = None if os.environ.get("MINISPORE_NO_BLAS") else _find_blas()
+HAS_BLAS = _BLAS is not None
 
 
 @numba.njit(inline="always")
@@ -95,27 +97,18 @@ def _fill_columns(x, cols, n, c0, r0, r1, kernel, stride, dilation, pad, out_siz
 
     A block is any range of positions, not whole output rows, so its size never depends on the output width."""
     d_in, h_in, w_in = x.shape[2], x.shape[3], x.shape[4]
-    kd_n, kh_n, kw_n = kernel
-    sd, sh, sw = stride
-    dd, dh, dw = dilation
-    pd, ph, pw = pad
-    oh_n, ow_n = out_size[1], out_size[2]
-    k3 = kd_n * kh_n * kw_n
+    sw = stride[2]
+    ow_n = out_size[2]
     for r in range(r0, r1):
-        c = c0 + r // k3
-        k = r % k3
-        kd = k // (kh_n * kw_n)
-        kh = (k // kw_n) % kh_n
-        kw = k % kw_n
-        x_off = kw * dw - pw
+        c, z, y, x_off = im2col_source(r, 0, kernel, stride, dilation, pad, out_size)  # at output position 0
+        c += c0
         lo, hi = valid_range(x_off, sw, w_in, ow_n)
         dst = cols[r - r0]
         for q in range(p0 // ow_n, (p1 - 1) // ow_n + 1):  # output rows q = od * OH + oh the block touches
             a = max(p0 - q * ow_n, 0)  # the block holds ow in [a, b) of row q
             b = min(p1 - q * ow_n, ow_n)
             row = dst[q * ow_n + a - p0:q * ow_n + b - p0]
-            z = (q // oh_n) * sd - pd + kd * dd
-            y = (q % oh_n) * sh - ph + kh * dh
+            _, z, y, _ = im2col_source(r, q * ow_n, kernel, stride, dilation, pad, out_size)
             left = min(max(lo, a), b)  # [left, right) of [a, b) reads x; the rest is padding
             right = max(min(hi, b), left)
             if 0 <= z < d_in and 0 <= y < h_in and left < right:
@@ -155,27 +148,30 @@ def _conv_blas(gemm, set_local_threads, one, zero, x, w, out, scratch, kernel, s
             continue
         p0 = p_index * p_block
         p1 = min(p0 + p_block, p_n)
-        cols = scratch[numba.get_thread_id()]
+        cols = scratch[numba.get_thread_id()][:k_chunk * p_block].reshape(k_chunk, p_block)
         old = _call_int32(set_local_threads, (np.int32(1),))
         for r0 in range(0, k_n, k_chunk):
             r1 = min(r0 + k_chunk, k_n)
             _fill_columns(x, cols, n, g * per_group, r0, r1, kernel, stride, dilation, pad, out_size, p0, p1)
             _gemm(gemm, m1 - m0, p1 - p0, r1 - r0, one, w.ctypes.data + ((g * og_n + m0) * k_n + r0) * size, k_n,
-                  cols.ctypes.data, cols.shape[1], zero if r0 == 0 else one,
+                  cols.ctypes.data, p_block, zero if r0 == 0 else one,
                   out.ctypes.data + (((n * groups + g) * og_n + m0) * p_n + p0) * size, p_n)
         _call_int32(set_local_threads, (old,))
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
-def _im2col(x, cols, p0, p1, kernel, stride, dilation, pad, out_size):
-    """im2col of positions [p0, p1) of every image into cols (N, C*KD*KH*KW, p1 - p0), parallel over images and
-    channels (the fallback path without callable BLAS)."""
+def _im2col(x, cols, n0, p0, p1, kernel, stride, dilation, pad, out_size):
+    """cols[i, r, p - p0] = im2col row r of image n0 + i at output position p, for p in [p0, p1), parallel over
+    images and channels (the path without callable BLAS)."""
     k3 = kernel[0] * kernel[1] * kernel[2]
     n_chan = x.shape[1]
-    for t in prange(x.shape[0] * n_chan):
-        n = t // n_chan
+    for t in prange(cols.shape[0] * n_chan):
+        i = t // n_chan
         c = t % n_chan
-        _fill_columns(x, cols[n, c * k3:(c + 1) * k3], n, c, 0, k3, kernel, stride, dilation, pad, out_size, p0, p1)
+        _fill_columns(x, cols[i, c * k3:(c + 1) * k3], n0 + i, c, 0, k3, kernel, stride, dilation, pad, out_size,
+                      p0, p1)
+
+
+_IM2COL = Split(_im2col)
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
@@ -368,135 +364,56 @@ def _conv_winograd(gemm, set_local_threads, one, zero, x, u, out, scratch, strid
         _call_int32(set_local_threads, (old,))
 
 
-_COLUMNS_PER_ITEM = 512  # im2col: output positions packed per work item; K x 512 floats stay in L2
-_COLUMN_ELEMENTS = 1 << 20  # im2col: the most packed elements a work item holds (K is cut into chunks beyond)
-_MIN_ITEMS = 4  # im2col: filter blocks are added until a call has this many work items (a constant: see below)
-_TILES_PER_ITEM = 160  # Winograd: 2x2 output tiles per work item (128-196 measured best on 8x64x56x56, 3-d 32^3)
-_WINOGRAD_MIN_CHANNELS = 8  # C x KD; below, im2col measured faster (the guide's 3-channel Conv2d: 23 vs 50 us)
-_PLANE_ELEMENTS = 2 << 20  # Winograd: about the most transformed inputs (or products) one work item holds
-_WINOGRAD_MAX_ELEMENTS = 5 << 20  # Winograd: the most scratch elements one work item may hold, else im2col
-_WINOGRAD_MIN_ITEMS = 2  # Winograd: filter blocks are added until a call has this many work items
-# Every split below depends on the shape only, never on the thread count: OpenBLAS rounds a GEMM's rows
-# differently for another row count, so a split that followed the threads would change the bits.
-
-_WinogradPlan = collections.namedtuple("_WinogradPlan", "band d_chunk f_blocks per_thread")
-_Im2colPlan = collections.namedtuple("_Im2colPlan", "p_block k_chunk m_blocks per_thread")
-
-
-def _winograd_plan(x_shape, w_shape, kernel, stride, dilation, out_size):
-    """The `_WinogradPlan` of the Winograd path, or None where it does not apply: channel groups, a kernel other
-    than 3x3 in H and W, stride or dilation other than 1 there, a dilated depth, C x KD below
-    _WINOGRAD_MIN_CHANNELS, a work item whose scratch would exceed _WINOGRAD_MAX_ELEMENTS, or no callable BLAS.
-
-    A work item is (image, band of tile rows, chunk of output depths, block of filters); it transforms each
-    input plane of its band once and reuses it for every output depth that reads it.
-    """
-    groups, f_n, k_n = w_shape
-    if (_BLAS is None or groups != 1 or kernel[1:] != (3, 3) or stride[1:] != (1, 1) or dilation != (1, 1, 1)
-            or k_n < 9 * _WINOGRAD_MIN_CHANNELS or 0 in out_size):
-        return None
-    n_batch, c_n = x_shape[0], x_shape[1]
-    kd_n, sd = kernel[0], stride[0]
-    od_n, oh_n, ow_n = out_size
-    th_n, tw_n = -(-oh_n // 2), -(-ow_n // 2)
-    tiles = min(_TILES_PER_ITEM, _PLANE_ELEMENTS // (16 * c_n * kd_n))  # fewer when KD planes would not fit
-    n_bands = -(-th_n // max(1, tiles // tw_n))
-    band = -(-th_n // n_bands)  # bands of equal height
-    tb = band * tw_n
-    max_planes = max(kd_n, _PLANE_ELEMENTS // (16 * c_n * tb))
-    d_chunk = max(1, min(od_n, (max_planes - kd_n) // sd + 1))
-    items = n_batch * n_bands * -(-od_n // d_chunk)
-    f_blocks = max(1, min(-(-_WINOGRAD_MIN_ITEMS // items), f_n // 16),  # one image alone: split filters
-                   -(-16 * f_n * tb // _PLANE_ELEMENTS))  # and many filters: keep the products in budget
-    planes = (d_chunk - 1) * sd + kd_n
-    per_thread = 16 * planes * c_n * tb + 16 * -(-f_n // f_blocks) * tb + 4 * tw_n + 4 * (2 * band + 2) * tw_n
-    if per_thread > _WINOGRAD_MAX_ELEMENTS:  # one tile row of one depth is too wide or too deep: im2col bounds it
-        return None
-    return _WinogradPlan(band, d_chunk, f_blocks, per_thread)
-
-
-def _im2col_plan(x_shape, w_shape, out_size):
-    """The `_Im2colPlan` of the im2col + GEMM path: position blocks of about _COLUMNS_PER_ITEM, K cut into equal
-    chunks so a block holds at most _COLUMN_ELEMENTS, and filter blocks to reach _MIN_ITEMS work items."""
-    groups, og_n, k_n = w_shape
-    p_n = out_size[0] * out_size[1] * out_size[2]
-    p_block = -(-p_n // -(-p_n // _COLUMNS_PER_ITEM))  # blocks of equal size
-    k_chunk = -(-k_n // -(-k_n // max(1, _COLUMN_ELEMENTS // p_block)))
-    items = x_shape[0] * groups * -(-p_n // p_block)
-    m_blocks = max(1, min(-(-_MIN_ITEMS // items), og_n // 16))
-    return _Im2colPlan(p_block, k_chunk, m_blocks, k_chunk * p_block)
-
-
-def _fallback_block(x_shape, w_shape, out_size):
-    """Output positions per step of the path without callable BLAS: the im2col of all images for them stays
-    within _COLUMN_ELEMENTS * 4 elements (at least one position)."""
-    k_rows = x_shape[1] * (w_shape[2] // (x_shape[1] // w_shape[0]))
-    p_n = out_size[0] * out_size[1] * out_size[2]
-    return max(1, min(p_n, 4 * _COLUMN_ELEMENTS // max(1, x_shape[0] * k_rows)))
-
-
-def conv_scratch_shape(x_shape, w_shape, kernel, stride, dilation, out_size):
-    """Shape (elements,) of the flat scratch `conv` needs: per thread, one bounded column block (im2col + BLAS)
-    or the tiles of one Winograd work item plus the transformed filters (and room for the im2col path, which
-    Winograd falls back to on non-finite results); without BLAS, the im2col of one block of positions."""
-    if _BLAS is None:
-        k_rows = x_shape[1] * (w_shape[2] // (x_shape[1] // w_shape[0]))
-        return (x_shape[0] * k_rows * _fallback_block(x_shape, w_shape, out_size),)
-    threads = numba.config.NUMBA_NUM_THREADS
-    size = threads * _im2col_plan(x_shape, w_shape, out_size).per_thread
-    plan = _winograd_plan(x_shape, w_shape, kernel, stride, dilation, out_size)
-    if plan is not None:
-        size = max(size, 16 * w_shape[1] * w_shape[2] // 9 + threads * plan.per_thread)
-    return (size,)
-
-
 def _check_contiguous(**arrays):
     """Raw pointers reach BLAS: every array must be C-contiguous (the callers guarantee it; this holds them)."""
     for name, array in arrays.items():
         if not array.flags.c_contiguous:
-            raise ValueError(f"cpu_conv.conv needs C-contiguous arrays, but '{name}' is not.")
+            raise ValueError(f"cpu_conv.conv_gemm needs C-contiguous arrays, but '{name}' is not.")
 
 
 @serialised
-def conv(x, w, out, scratch, kernel, stride, dilation, pad, out_size):
-    """out[n, g] = w[g] (*) x[n, g]: x (N, C, D, H, W), w (G, O/G, C/G*KD*KH*KW), out (N, G, O/G, P).
+def conv_gemm(x, w, out, scratch, plan):
+    """out = conv(x, w) by the GEMM path of `plan` (WINOGRAD, IM2COL or STEPS): x (N, C, D, H, W),
+    w (O, C/G, KD, KH, KW), out (N, O, *plan.out_size).
 
-    Winograd where `_winograd_plan` allows, else im2col + GEMM fused in one parallel region (`_conv_blas`);
-    without callable BLAS, im2col of one block of positions at a time into the scratch, then NumPy's matmul.
     Winograd's transforms mix neighbouring inputs, so an Inf or NaN (or an overflow of a huge but finite value)
     spreads to outputs a direct convolution keeps finite: a Winograd result with any non-finite element is
-    recomputed by im2col, whose every output is a plain sum of products, as in a direct convolution.
+    recomputed by im2col, whose every output is a plain sum of products, as in a direct convolution. STEPS (no
+    callable BLAS) runs im2col of a few images or positions at a time into the scratch, then NumPy's matmul.
     """
-    if out.size == 0:
-        return
     if not (x.flags.c_contiguous and w.flags.c_contiguous and out.flags.c_contiguous and scratch.flags.c_contiguous):
         _check_contiguous(x=x, w=w, out=out, scratch=scratch)
-    n_batch, groups, k_n = x.shape[0], w.shape[0], w.shape[2]
-    if _BLAS is None:
+    n_batch, groups = x.shape[0], plan.groups
+    w = w.reshape(groups, w.shape[0] // groups, -1)
+    og_n, k_n = w.shape[1], w.shape[2]
+    out = out.reshape(n_batch, groups, og_n, -1)
+    kernel, stride, dilation, pad, out_size = plan.kernel, plan.stride, plan.dilation, plan.pad, plan.out_size
+    if plan.algorithm == STEPS:
+        images, positions = plan.step
         p_n = out.shape[3]
-        block = _fallback_block(x.shape, w.shape, out_size)
-        for p0 in range(0, p_n, block):
-            p1 = min(p0 + block, p_n)
-            cols = scratch[:n_batch * x.shape[1] * (k_n // (x.shape[1] // groups)) * (p1 - p0)]
-            cols = cols.reshape(n_batch, -1, p1 - p0)
-            _im2col(x, cols, p0, p1, kernel, stride, dilation, pad, out_size)
-            out[..., p0:p1] = np.matmul(w, cols.reshape(n_batch, groups, k_n, p1 - p0))
+        for n0 in range(0, n_batch, images):
+            n1 = min(n0 + images, n_batch)
+            for p0 in range(0, p_n, positions):
+                p1 = min(p0 + positions, p_n)
+                cols = scratch[:(n1 - n0) * groups * k_n * (p1 - p0)].reshape(n1 - n0, groups * k_n, p1 - p0)
+                _IM2COL((n1 - n0) * cols[0].size, x, cols, n0, p0, p1, kernel, stride, dilation, pad, out_size)
+                out[n0:n1, :, :, p0:p1] = np.matmul(w, cols.reshape(n1 - n0, groups, k_n, p1 - p0))
         return
     sgemm, dgemm, set_local = _BLAS
     gemm = sgemm if x.dtype == np.float32 else dgemm
     one, zero = x.dtype.type(1), x.dtype.type(0)
     threads = numba.config.NUMBA_NUM_THREADS
-    plan = _winograd_plan(x.shape, w.shape, kernel, stride, dilation, out_size)
-    if plan is not None:
-        f_n, c_n, kd_n = w.shape[1], x.shape[1], kernel[0]
+    if plan.algorithm == WINOGRAD:
+        blocks = plan.winograd
+        f_n, c_n, kd_n = og_n, x.shape[1], kernel[0]
         u = scratch[:16 * f_n * kd_n * c_n].reshape(16, f_n, kd_n * c_n)
         _weight_transform(w.reshape(f_n, c_n, kd_n, 3, 3), u)
-        tiles = scratch[u.size:u.size + threads * plan.per_thread].reshape(threads, plan.per_thread)
+        tiles = scratch[u.size:u.size + threads * blocks.per_thread].reshape(threads, blocks.per_thread)
         _conv_winograd(gemm, set_local, one, zero, x, u, out.reshape((n_batch, f_n) + tuple(out_size)), tiles,
-                       stride[0], pad, plan.band, plan.d_chunk, plan.f_blocks)
+                       stride[0], pad, blocks.band, blocks.d_chunk, blocks.f_blocks)
         if _count_non_finite(out.reshape(-1)) == 0:
             return
-    im2col = _im2col_plan(x.shape, w.shape, out_size)
-    cols = scratch[:threads * im2col.per_thread].reshape(threads, im2col.k_chunk, im2col.p_block)
-    _conv_blas(gemm, set_local, one, zero, x, w, out, cols, kernel, stride, dilation, pad, out_size, im2col.p_block,
-               im2col.k_chunk, im2col.m_blocks)
+    blocks = plan.im2col
+    cols = scratch[:threads * blocks.per_thread].reshape(threads, blocks.per_thread)
+    _conv_blas(gemm, set_local, one, zero, x, w, out, cols, kernel, stride, dilation, pad, out_size, blocks.p_block,
+               blocks.k_chunk, blocks.m_blocks)

@@ -10,20 +10,28 @@ Bit-identity with the CPU: the CUDA compiler contracts a*b+c into an FMA, which 
 which rounds the same way there.
 """
 import threading
+import types
 
 import numpy as np
 from numba import config, cuda
 
 from . import _cache, bodies
 from ._retarget import compile_bodies, rebound
+from .conv_plan import DIRECT, plan_conv, zero_pad
 
-__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_scratch_shape",
-           "conv", "conv_direct", "binary", "philox4x32", "unary", "reduce", "arg_reduce", "softmax"]
+from .bodies import AVG_POOL, MAX_POOL_ARGMAX
+
+__all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_plan", "conv",
+           "binary", "philox4x32", "pool", "adaptive_avg_pool", "norm_partial_sums", "batch_norm_train_finish",
+           "batch_norm_eval_finish", "batch_norm_apply", "layer_norm", "dropout", "matmul", "col2im"]
+__all__ += ["unary", "reduce", "arg_reduce", "softmax"]
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
 if not SIMULATED:  # the simulator caches nothing
     from numba.cuda.core import caching as _caching
     _cache.install(_caching)  # before the first cache=True kernel
+    import numba.core.event
+    _cache.announce_compiles(numba.core.event)
 config.CUDA_LOW_OCCUPANCY_WARNINGS = False  # small tensors make small grids; that is expected, not a problem
 
 if SIMULATED:
@@ -52,6 +60,7 @@ ms2_unit = _body["ms2_unit"]
 ms2_draw4 = _body["ms2_draw4"]
 mul = _body["mul"]
 conv_row_taps = _body["conv_row_taps"]
+im2col_source = _body["im2col_source"]
 
 _LO32 = 0xFFFFFFFF
 _THREADS = 4 if SIMULATED else 256
@@ -184,13 +193,13 @@ def ms2_unit_fill(out, seed):
         _ms2_unit_fill[blocks, threads](out, seed)
 
 
-# --- convolution: direct, for small reductions --------------------------------------------------------------------
+# --- convolution: one launcher, the plan decides -----------------------------------------------------------------
 @cuda.jit(cache=not SIMULATED)
-def _conv_direct(x, w, out, stride, dilation, pad):
+def _conv_direct(x, w, out, stride, dilation):
     n_n, o_n, od_n, oh_n, ow_n = out.shape
     per_group = o_n // (x.shape[1] // w.shape[1])
     t = cuda.grid(1)
-    while t < out.size:  # one output element per thread
+    while t < out.size:  # one output element per thread; x is zero-padded
         ow = t % ow_n
         r = t // ow_n
         oh = r % oh_n
@@ -199,82 +208,59 @@ def _conv_direct(x, w, out, stride, dilation, pad):
         n = r // (oh_n * od_n * o_n)
         acc = out[n, o, od, oh:oh + 1]
         acc[0, ow] = 0
-        conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0] - pad[0],
-                      oh * stride[1] - pad[1], dilation, stride, pad[2], ow, ow + 1)
+        conv_row_taps(acc, x, w, n, o, (o // per_group) * w.shape[1], od * stride[0], oh * stride[1], dilation,
+                      stride, ow, ow + 1)
         t += cuda.gridsize(1)
 
 
-def conv_direct(x, w, out, stride, dilation, pad):
-    """out = conv(x, w) summed tap by tap in (channel, depth, row, column) order, float32 only.
-
-    x (N, C, D, H, W), w (O, C/group, KD, KH, KW), out (N, O, OD, OH, OW); the group count is C / w.shape[1].
-    """
-    if out.size:
-        blocks, threads = _grid(out.size)
-        _conv_direct[blocks, threads](x, w, out, stride, dilation, pad)
-
-
-# --- convolution: im2col + cuBLAS -------------------------------------------------------------------------------
 @cuda.jit(cache=not SIMULATED)
-def _im2col(x, cols, n0, p0, kernel, stride, dilation, pad, out_size):
-    """cols[i, r, j] = im2col row r = (c, kd, kh, kw) of image n0 + i at output position p0 + j, zero outside x."""
-    kd_n, kh_n, kw_n = kernel
-    od_n, oh_n, ow_n = out_size
-    k3 = kd_n * kh_n * kw_n
-    rows = cols.shape[1]
-    p_n = cols.shape[2]
-    total = np.int64(cols.shape[0]) * rows * p_n
+def _im2col(x, cols, n0, p0, rows, p_n, kernel, stride, dilation, pad, out_size):
+    """cols[i, r, j] = im2col row r (of `rows`) of image n0 + i at output position p0 + j (of `p_n`), zero
+    outside x."""
+    total = np.int64(cols.size)
     t = np.int64(cuda.grid(1))  # 64-bit: a chunk may hold more than 2**31 elements
     step = np.int64(cuda.gridsize(1))
     while t < total:
-        p = p0 + t % p_n
+        j = t % p_n
         r = (t // p_n) % rows
-        n = n0 + t // (p_n * rows)
-        c = r // k3
-        k = r % k3
-        z = (p // (oh_n * ow_n)) * stride[0] - pad[0] + (k // (kh_n * kw_n)) * dilation[0]
-        y = ((p // ow_n) % oh_n) * stride[1] - pad[1] + ((k // kw_n) % kh_n) * dilation[1]
-        w = (p % ow_n) * stride[2] - pad[2] + (k % kw_n) * dilation[2]
-        if inside(x, z, y, w):
-            cols[t // (p_n * rows), r, t % p_n] = x[n, c, z, y, w]
+        i = t // (p_n * rows)
+        c, z, y, xw = im2col_source(r, p0 + j, kernel, stride, dilation, pad, out_size)
+        if inside(x, z, y, xw):
+            cols[i, r, j] = x[n0 + i, c, z, y, xw]
         else:
-            cols[t // (p_n * rows), r, t % p_n] = 0
+            cols[i, r, j] = 0
         t += step
 
 
-_COLUMN_ELEMENTS = 1 << 25  # the most im2col elements one step holds (128 MiB of float32): cuBLAS-sized GEMMs
+def conv_plan(x_shape, w_shape, dtype, kernel, stride, dilation, pad, out_size, groups):
+    """The `ConvPlan` of a convolution on this GPU (see `conv_plan.plan_conv`)."""
+    return plan_conv("GPU", x_shape, w_shape, dtype, kernel, stride, dilation, pad, out_size, groups, True, 1)
 
 
-def _chunks(x_shape, w_shape, out_size):
-    """(images, positions) of one step of `conv`: whole images while their im2col fits _COLUMN_ELEMENTS, else one
-    image and a block of positions (at least one)."""
-    rows = x_shape[1] * (w_shape[2] // (x_shape[1] // w_shape[0]))
-    p_n = out_size[0] * out_size[1] * out_size[2]
-    per_image = max(1, rows * p_n)
-    if per_image <= _COLUMN_ELEMENTS:
-        return max(1, min(x_shape[0], _COLUMN_ELEMENTS // per_image)), p_n
-    return 1, max(1, _COLUMN_ELEMENTS // max(1, rows))
+def conv(x, w, out, scratch, plan):
+    """out = conv(x, w) as `plan` says: x (N, C, D, H, W), w (O, C/G, KD, KH, KW), out (N, O, *plan.out_size),
+    scratch of plan.scratch elements.
 
-
-def conv_scratch_shape(x_shape, w_shape, kernel, stride, dilation, out_size):
-    """Shape (elements,) of the scratch `conv` needs: the im2col of one step (see `_chunks`)."""
-    images, positions = _chunks(x_shape, w_shape, out_size)
-    return (images * x_shape[1] * (w_shape[2] // (x_shape[1] // w_shape[0])) * positions,)
-
-
-def conv(x, w, out, scratch, kernel, stride, dilation, pad, out_size):
-    """out[n, g] = w[g] @ im2col(x)[n, g]: x (N, C, D, H, W), w (G, O/G, C/G*KD*KH*KW), out (N, G, O/G, P).
-
-    Step by step (a few images, or a block of one image's positions): im2col into the scratch (rows of one group
-    are contiguous, so it reshapes to (images, G, K, positions) without a copy), then one matmul batched over
-    images and groups: cuBLAS through CuPy on a GPU, NumPy's under the simulator. Only 1-d grid-stride launches
-    with a capped grid: no grid dimension depends on the shape.
+    DIRECT: the direct body, one thread per output, from a zero-padded copy of x in the scratch. STEPS: a few
+    images, or a block of one image's positions, at a time: im2col into the scratch (rows of one group are
+    contiguous, so it reshapes to (images, G, K, positions) without a copy), then one matmul batched over images
+    and groups: cuBLAS through CuPy on a GPU, NumPy's under the simulator. Only 1-d grid-stride launches with a
+    capped grid: no grid dimension depends on the shape.
     """
     if not out.size:
         return
-    n_batch, groups, k_n = x.shape[0], w.shape[0], w.shape[2]
+    if plan.algorithm == DIRECT:
+        if plan.padded != x.shape or any(plan.pad):  # else every tap is inside x already
+            x = zero_pad(x, scratch[:plan.scratch].reshape(plan.padded), plan.pad)
+        blocks, threads = _grid(out.size)
+        _conv_direct[blocks, threads](x, w, out, plan.stride, plan.dilation)
+        return
+    n_batch, groups = x.shape[0], plan.groups
+    w = w.reshape(groups, w.shape[0] // groups, -1)
+    k_n = w.shape[2]
+    out = out.reshape(n_batch, groups, w.shape[1], -1)
     p_n = out.shape[3]
-    images, positions = _chunks(x.shape, w.shape, out_size)
+    images, positions = plan.step
     rows = groups * k_n
     for n0 in range(0, n_batch, images):
         n1 = min(n0 + images, n_batch)
@@ -282,7 +268,8 @@ def conv(x, w, out, scratch, kernel, stride, dilation, pad, out_size):
             p1 = min(p0 + positions, p_n)
             cols = scratch[:(n1 - n0) * rows * (p1 - p0)].reshape(n1 - n0, rows, p1 - p0)
             blocks, threads = _grid(cols.size)
-            _im2col[blocks, threads](x, cols, n0, p0, kernel, stride, dilation, pad, out_size)
+            _im2col[blocks, threads](x, cols, n0, p0, rows, p1 - p0, plan.kernel, plan.stride, plan.dilation,
+                                     plan.pad, plan.out_size)
             cols = cols.reshape(n1 - n0, groups, k_n, p1 - p0)
             if p1 - p0 == p_n:
                 _xp.matmul(w, cols, out=out[n0:n1])
@@ -295,31 +282,44 @@ def conv(x, w, out, scratch, kernel, stride, dilation, pad, out_size):
 # on the CPU (a body chosen at run time would make Numba type every op's branch: int64 sums through float64).
 _OP = -1
 # bodies each kernel binds (see `_element_kernel`); the kernels below never run unbound
-value = finish = reduce_chunk = out_base = fold_value = arg_lane = softmax_lane = None
+value = finish = reduce_chunk = out_base = fold = arg_lane = softmax_lane = None
 _kernels = {}
 _kernels_lock = threading.Lock()
 
 
-def _element_kernel(key, fn, names, code):
+def _element_kernel(key, fn, names, code, fold=None):
     """The kernel of `fn` for key = (kind, op, wide), made on first use; see `cpu._element_kernel`."""
     with _kernels_lock:
         kernel = _kernels.get(key)
         if kernel is None:
             kind, op, wide = key
-            compiled = _wide if wide else _body
-            bound = {name: compiled[body] for name, body in names.items()}
+            bound = {name: _compiled(wide, fold)[body] for name, body in names.items()}
             bound["_OP"] = code
             kernel = _kernels[key] = cuda.jit(cache=not SIMULATED)(
                 rebound(fn, f"_{kind}_{op}{'_f64' if wide else ''}", bound))
     return kernel
 
 
-def _kernel(kind, op, a, fn, names, code=None):
+_folds = {}
+
+
+def _compiled(wide, fold):
+    """The float32 or float64 compile of the bodies, for a reduction one whose `fold` is that body."""
+    if fold is None:
+        return _wide if wide else _body
+    compiled = _folds.get((wide, fold))
+    if compiled is None:
+        compiled = _folds[(wide, fold)] = compile_bodies(lambda fn: cuda.jit(device=True)(fn), _overrides, wide=wide,
+                                                         bind={"fold": fold})
+    return compiled
+
+
+def _kernel(kind, op, a, fn, names, code=None, fold=None):
     key = (kind, op, a.dtype.char == "d")
-    return _kernels.get(key) or _element_kernel(key, fn, names, op if code is None else code)
+    return _kernels.get(key) or _element_kernel(key, fn, names, op if code is None else code, fold)
 
 
-_REDUCE_NAMES = {"reduce_chunk": "reduce_chunk", "out_base": "out_base", "fold_value": "fold_value"}
+_REDUCE_NAMES = {"reduce_chunk": "reduce_chunk", "out_base": "out_base"}
 
 
 def _unary(out, a, p):
@@ -367,7 +367,7 @@ def _reduce_items(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, cou
     while t < out.size * nchunks:  # item (o, c): chunk c of output o
         o = t // nchunks
         k0 = (t - o * nchunks) * chunk
-        acc = reduce_chunk(_OP, a, out_base(o, oshape, ostr), k0, min(k0 + chunk, total), rshape, rstr, lanes)
+        acc = reduce_chunk(a, out_base(o, oshape, ostr), k0, min(k0 + chunk, total), rshape, rstr, lanes)
         if nchunks == 1:
             out[o] = finish(acc, count)
         else:
@@ -380,7 +380,7 @@ def _reduce_chunks(out, partial, count, nchunks):
     while o < out.size:
         acc = partial[o * nchunks]
         for c in range(1, nchunks):
-            acc = fold_value(_OP, acc, partial[o * nchunks + c])
+            acc = fold(acc, partial[o * nchunks + c])
         out[o] = finish(acc, count)
         o += cuda.gridsize(1)
 
@@ -391,13 +391,13 @@ def reduce(op, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count)
     if out.size:
         total = int(np.prod(rshape, dtype=np.int64))
         nchunks = -(-total // chunk)
-        names = dict(_REDUCE_NAMES, finish=bodies.REDUCE_FINISH[op])
+        names = dict(_REDUCE_NAMES, finish=bodies.REDUCE_FINISH[op], fold=bodies.FOLD[op])
         blocks, threads = _grid(out.size * nchunks)
-        _kernel("reduce", op, a, _reduce_items, names, bodies.FOLD[op])[blocks, threads](
+        _kernel("reduce", op, a, _reduce_items, names, fold=bodies.FOLD[op])[blocks, threads](
             out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count, total, nchunks)
         if nchunks > 1:
             blocks, threads = _grid(out.size)
-            _kernel("reduce_chunks", op, a, _reduce_chunks, names, bodies.FOLD[op])[blocks, threads](
+            _kernel("reduce_chunks", op, a, _reduce_chunks, names, fold=bodies.FOLD[op])[blocks, threads](
                 out, partial, count, nchunks)
 
 
@@ -430,3 +430,289 @@ def softmax(op, out, a, n, inner):
         blocks, threads = _grid(out.size // n)
         _kernel("softmax", op, a, _softmax, {"softmax_lane": "softmax_lane"})[
             blocks, threads](out, a, n, inner)
+
+
+# --- pooling and normalisation ----------------------------------------------------------------------------------
+pool_row_taps = _body["pool_row_taps"]
+pool_average = _body["pool_average"]
+# `mul` is the float32 __fmul_rn: kernels that multiply data of the input's type get a float64 twin whose bodies'
+# `mul` is __dmul_rn (see `_twins`)
+_double = compile_bodies(lambda fn: cuda.jit(device=True)(fn),
+                         {} if SIMULATED else {"mul": _overrides["dmul"], "dmul": _overrides["dmul"]})
+adaptive_average = _body["adaptive_average"]
+norm_sums = _body["norm_sums"]
+norm_moments = _body["norm_moments"]
+norm_rstd = _body["norm_rstd"]
+norm_affine = _body["norm_affine"]
+layer_norm_value = _body["layer_norm_value"]
+moving_average = _body["moving_average"]
+dropout_keep = _body["dropout_keep"]
+
+
+@cuda.jit(cache=not SIMULATED)
+def _pool(x, out, index, mode, kernel, stride, dilation, pad, count_lo, count_hi, divisor):
+    n_n, c_n, od_n, oh_n, ow_n = out.shape
+    t = cuda.grid(1)
+    while t < out.size:  # one output element per thread
+        ow = t % ow_n
+        r = t // ow_n
+        oh = r % oh_n
+        od = (r // oh_n) % od_n
+        c = (r // (oh_n * od_n)) % c_n
+        n = r // (oh_n * od_n * c_n)
+        acc = out[n, c, od, oh:oh + 1]
+        acc[0, ow] = 0 if mode == AVG_POOL else -np.inf
+        if mode == MAX_POOL_ARGMAX:
+            arg = index[n, c, od, oh:oh + 1]
+            arg[0, ow] = -1
+        else:
+            arg = index[0, 0, 0, 0:1]
+        pool_row_taps(mode, acc, arg, x, n, c, od * stride[0] - pad[0], oh * stride[1] - pad[1], kernel, stride,
+                      dilation, pad[2], ow, ow + 1)
+        if mode == AVG_POOL:
+            pool_average(acc, od, oh, kernel, stride, pad, count_lo, count_hi, divisor, x.shape, ow, ow + 1)
+        t += cuda.gridsize(1)
+
+
+def pool(x, out, index, plan):
+    """Max or average pooling of x (N, C, D, H, W) into out (N, C, OD, OH, OW) as `plan` (a bodies.PoolPlan) says.
+
+    With MAX_POOL_ARGMAX, index (int64, the shape of out) receives the flat index d * H * W + h * W + w of each
+    maximum in its input plane (-1 for a window without input cells); otherwise index is any int64 array of shape
+    (1, 1, 1, 1, 1) and is not touched.
+    """
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _pool[blocks, threads](x, out, index, *plan)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _adaptive_avg_pool(x, out):
+    n_n, c_n, oh_n, ow_n = out.shape
+    h_n, w_n = x.shape[2], x.shape[3]
+    t = cuda.grid(1)
+    while t < out.size:
+        ow = t % ow_n
+        oh = (t // ow_n) % oh_n
+        c = (t // (ow_n * oh_n)) % c_n
+        n = t // (ow_n * oh_n * c_n)
+        out[n, c, oh, ow] = adaptive_average(x, n, c, oh * h_n // oh_n, -(-(oh + 1) * h_n // oh_n),
+                                             ow * w_n // ow_n, -(-(ow + 1) * w_n // ow_n))
+        t += cuda.gridsize(1)
+
+
+def adaptive_avg_pool(x, out):
+    """out[n, c, i, j] = mean of x[n, c, floor(i H / OH):ceil((i + 1) H / OH), floor(j W / OW):ceil((j + 1) W / OW)]
+    for x (N, C, H, W) and out (N, C, OH, OW)."""
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _adaptive_avg_pool[blocks, threads](x, out)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _norm_partial_sums(x, partial, chunk):
+    p_n = partial.shape[1]
+    total = x.shape[0] * x.shape[2]
+    t = cuda.grid(1)
+    while t < x.shape[1] * p_n:  # one (channel, chunk) per thread
+        c = t // p_n
+        t0 = (t % p_n) * chunk
+        s1, s2 = norm_sums(x, c, t0, min(t0 + chunk, total), np.float64(x[0, c, 0]))
+        partial[c, t % p_n, 0] = s1
+        partial[c, t % p_n, 1] = s2
+        t += cuda.gridsize(1)
+
+
+def norm_partial_sums(x, partial, chunk):
+    """partial[c, p] = the sums (`bodies.norm_sums`, shifted by x[0, c, 0]) over the flat positions
+    [p * chunk, (p + 1) * chunk) of channel c of x (N, C, S); partial is float64 (C, P, 2)."""
+    if partial.size:
+        blocks, threads = _grid(partial.shape[0] * partial.shape[1])
+        _norm_partial_sums[blocks, threads](x, partial, chunk)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _batch_norm_train_finish(partial, x, gamma, beta, moving_mean, moving_var, eps, momentum, stats, affine):
+    count = x.shape[0] * x.shape[2]
+    c = cuda.grid(1)
+    while c < x.shape[1]:  # one channel per thread
+        s1 = 0.0
+        s2 = 0.0
+        for p in range(partial.shape[1]):
+            s1 += partial[c, p, 0]
+            s2 += partial[c, p, 1]
+        mean, var, unbiased = norm_moments(s1, s2, count, np.float64(x[0, c, 0]))
+        stats[0, c] = mean
+        stats[1, c] = var
+        stats[2, c] = unbiased
+        moving_mean[c] = moving_average(moving_mean[c], mean, momentum)
+        moving_var[c] = moving_average(moving_var[c], unbiased, momentum)
+        scale, offset = norm_affine(mean, var, gamma[c], beta[c], eps)
+        affine[0, c] = scale
+        affine[1, c] = offset
+        c += cuda.gridsize(1)
+
+
+def batch_norm_train_finish(partial, x, gamma, beta, moving_mean, moving_var, eps, momentum, stats, affine):
+    """Per channel of x (N, C, S): the batch mean, biased and unbiased variance from `partial` (see
+    `norm_partial_sums`) into the float64 (3, C) `stats`; moving_mean and moving_var updated in place with
+    (1 - momentum) * moving + momentum * batch (the unbiased variance); (scale, offset) into affine (2, C)."""
+    if x.shape[1]:
+        blocks, threads = _grid(x.shape[1])
+        _batch_norm_train_finish[blocks, threads](partial, x, gamma, beta, moving_mean, moving_var, eps, momentum,
+                                                  stats, affine)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _batch_norm_eval_finish(gamma, beta, mean, var, eps, affine):
+    c = cuda.grid(1)
+    while c < mean.size:
+        scale, offset = norm_affine(mean[c], var[c], gamma[c], beta[c], eps)
+        affine[0, c] = scale
+        affine[1, c] = offset
+        c += cuda.gridsize(1)
+
+
+def batch_norm_eval_finish(gamma, beta, mean, var, eps, affine):
+    """(scale, offset) of every channel into affine (2, C) from the given mean and variance."""
+    if mean.size:
+        blocks, threads = _grid(mean.size)
+        _batch_norm_eval_finish[blocks, threads](gamma, beta, mean, var, eps, affine)
+
+
+def _batch_norm_apply(x, affine, out):
+    n_n, c_n, s_n = x.shape
+    t = np.int64(cuda.grid(1))
+    step = np.int64(cuda.gridsize(1))
+    while t < out.size:
+        c = (t // s_n) % c_n
+        n = t // (s_n * c_n)
+        s = t % s_n
+        out[n, c, s] = mul(x[n, c, s], affine[0, c]) + affine[1, c]
+        t += step
+
+
+def _twins(fn):
+    """{float32 kernel, float64 kernel} of the plain kernel function fn: the float64 one's `mul` and
+    `layer_norm_value` are the double-precision bodies'."""
+    double = types.FunctionType(fn.__code__, dict(fn.__globals__, mul=_double["mul"],
+                                                  layer_norm_value=_double["layer_norm_value"]),
+                                fn.__name__ + "_double", fn.__defaults__, fn.__closure__)
+    double.__qualname__ = fn.__qualname__ + "_double"
+    return {np.dtype(np.float32): cuda.jit(cache=not SIMULATED)(fn),
+            np.dtype(np.float64): cuda.jit(cache=not SIMULATED)(double)}
+
+
+_BATCH_NORM_APPLY = _twins(_batch_norm_apply)
+
+
+def batch_norm_apply(x, affine, out):
+    """out[n, c, s] = x[n, c, s] * affine[0, c] + affine[1, c] for x and out (N, C, S)."""
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _BATCH_NORM_APPLY[out.dtype][blocks, threads](x, affine, out)
+
+
+@cuda.jit(cache=not SIMULATED)
+def _layer_norm_stats(x, eps, stats):
+    l_n = x.shape[2]
+    r = cuda.grid(1)
+    while r < x.shape[0]:  # one row per thread
+        s1, s2 = norm_sums(x, 0, r * l_n, (r + 1) * l_n, np.float64(x[r, 0, 0]))
+        mean, var, unbiased = norm_moments(s1, s2, l_n, np.float64(x[r, 0, 0]))
+        stats[0, r] = mean
+        stats[1, r] = var
+        stats[2, r] = norm_rstd(var, eps)
+        r += cuda.gridsize(1)
+
+
+def _layer_norm_apply(x, gamma, beta, out, stats):
+    l_n, g_n = x.shape[2], gamma.size
+    t = np.int64(cuda.grid(1))
+    step = np.int64(cuda.gridsize(1))
+    while t < out.size:
+        r = t // l_n
+        k = t % l_n
+        out[r, 0, k] = layer_norm_value(x[r, 0, k], stats[0, r], stats[2, r], gamma[t % g_n], beta[t % g_n])
+        t += step
+
+
+_LAYER_NORM_APPLY = _twins(_layer_norm_apply)
+
+
+def layer_norm(x, gamma, beta, eps, out, stats):
+    """Each row r of x (R, 1, L) normalised: out = (x - mean) * rstd * gamma + beta, the flat gamma and beta (G,)
+    covering x's trailing axes (element (r, k) reads gamma[(r * L + k) % G]); stats (3, R) in x's type receives
+    the row's mean, biased variance and rstd = 1 / sqrt(variance + eps)."""
+    if out.size:
+        blocks, threads = _grid(x.shape[0])
+        _layer_norm_stats[blocks, threads](x, eps, stats)
+        blocks, threads = _grid(out.size)
+        _LAYER_NORM_APPLY[out.dtype][blocks, threads](x, gamma, beta, out, stats)
+
+
+def _dropout(x, out, mask, k0, k1, stream, keep_prob, scale):
+    b = cuda.grid(1)
+    while b < (x.size + 3) // 4:  # one Philox block (four elements) per thread
+        v = contract_block(b, stream, k0, k1)
+        for j in range(4):
+            i = 4 * b + j
+            if i < x.size:
+                keep = dropout_keep(lane(v, j), keep_prob)
+                out[i] = mul(x[i], scale) if keep else 0
+                mask[i] = 1 if keep else 0
+        b += cuda.gridsize(1)
+
+
+_DROPOUT = _twins(_dropout)
+
+
+def dropout(x, out, mask, k0, k1, stream, keep_prob, scale):
+    """out = x * scale where element i survives, else 0; mask = 1 or 0 (flat arrays of one float type).
+
+    Element i survives when the portable uniform of Philox block (i >> 2, stream), word i & 3, under the key
+    (k0, k1) is below keep_prob (float32): the same bits as `random_fill` of U[0, 1), on every device.
+    """
+    if x.size:
+        blocks, threads = _grid((x.size + 3) // 4)
+        _DROPOUT[x.dtype][blocks, threads](x, out, mask, k0, k1, stream, keep_prob, scale)
+
+
+def matmul(a, b, out, a_batch, b_batch, trans_a, trans_b):
+    """out[p] = op(a[a_batch[p]]) @ op(b[b_batch[p]]), op transposing when trans_a / trans_b: cuBLAS through
+    cupy.matmul (NumPy's matmul under the simulator). a_batch and b_batch are host int64 arrays."""
+    if not out.size:
+        return
+    opa, opb = (x if np.array_equal(index, np.arange(x.shape[0])) or x.shape[0] == 1 else x[_xp.asarray(index)]
+                for x, index in ((a, a_batch), (b, b_batch)))  # one matrix broadcasts; a batch map gathers
+    _xp.matmul(opa.swapaxes(1, 2) if trans_a else opa, opb.swapaxes(1, 2) if trans_b else opb, out=out)
+
+
+col2im_row_taps = _body["col2im_row_taps"]
+
+
+@cuda.jit(cache=not SIMULATED)
+def _col2im(cols, out, stride, dilation, pad):
+    n_n, c_n, h_n, w_n = out.shape
+    groups = cols.shape[0] // n_n
+    per_group = c_n // groups
+    t = np.int64(cuda.grid(1))
+    step = np.int64(cuda.gridsize(1))
+    while t < out.size:  # one output element per thread
+        j = t % w_n
+        i = (t // w_n) % h_n
+        c = (t // (w_n * h_n)) % c_n
+        n = t // (w_n * h_n * c_n)
+        acc = out[n, c, i:i + 1]
+        acc[0, j] = 0
+        col2im_row_taps(acc, cols, n * groups + c // per_group, c % per_group, i, stride, dilation, pad, j, j + 1)
+        t += step
+
+
+def col2im(cols, out, stride, dilation, pad):
+    """out (N, C, H, W) = the transposed convolution's taps summed: out[n, g * C/G + c, i, j] is the sum over
+    (kh, kw), in that order, of cols[n * G + g, c, kh, kw, p, q] with i = p * stride[0] + kh * dilation[0] - pad[0]
+    and j = q * stride[1] + kw * dilation[1] - pad[1]; cols is (N * G, C / G, KH, KW, P, Q)."""
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _col2im[blocks, threads](cols, out, stride, dilation, pad)

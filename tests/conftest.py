@@ -1,8 +1,8 @@
 """The `device` fixture: every test that takes it runs on the CPU and on the GPU backend.
 
 GPU means a real NVIDIA GPU or Numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1); without either, the GPU case is
-reported as skipped with the reason. Under the simulator each CUDA thread is a Python thread, so tests size their
-cases with `small` (True there).
+reported as skipped (the reason is printed once, in pytest's header). Under the simulator each CUDA thread is a
+Python thread, so tests size their cases with `small` (True there).
 """
 import os
 
@@ -26,11 +26,18 @@ def _gpu_unavailable_reason():
 _GPU_SKIP = _gpu_unavailable_reason()
 
 
+def pytest_report_header(config):
+    """Why GPU cases are skipped, said once rather than in every SKIPPED line."""
+    if _GPU_SKIP:
+        return f"GPU cases skipped: {_GPU_SKIP}"
+    return f"GPU cases run on {'the CUDA simulator' if SIMULATED else 'the GPU'}"
+
+
 @pytest.fixture(params=["CPU", "GPU"])
 def device(request):
     """The device_target under test; the context is reset to the CPU afterwards."""
     if request.param == "GPU" and _GPU_SKIP:
-        pytest.skip(f"no GPU backend: {_GPU_SKIP}")
+        pytest.skip("no GPU backend (why: see the header)")
     context.set_context(device_target=request.param)
     yield request.param
     context.set_context(device_target="CPU")

@@ -7,7 +7,7 @@ import minispore.nn as nn
 from minispore import Tensor
 from minispore import dtype as mstype
 from minispore.common.initializer import initializer
-from minispore.kernels import cpu_conv
+from minispore.kernels import conv_plan
 from minispore.ops import operations as ops
 from minispore.ops.operations import nn_ops as nps
 
@@ -267,7 +267,7 @@ def test_fallback_without_numpys_openblas_matches_the_oracle():
     w = np.random.default_rng(1).standard_normal((6, 2, 3, 2)).astype(np.float32)
     x8 = np.random.default_rng(3).standard_normal((1, 8, 7, 6)).astype(np.float32)
     w8 = np.random.default_rng(2).standard_normal((5, 8, 3, 3)).astype(np.float32)
-    assert cpu_conv._winograd_plan(x8.shape, (1, 5, 72), (1, 3, 3), (1, 1, 1), (1, 1, 1), (1, 7, 6)) is not None
+    assert conv_plan._winograd_blocks(x8.shape, (1, 5, 72), (1, 3, 3), (1, 1, 1), (1, 1, 1), (1, 7, 6)) is not None
     np.testing.assert_allclose(grouped, oracle.conv(x, w, (2, 1), (1, 1), (1, 2), (0, 1), 2), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(same, oracle.conv(x8, w8, (1, 1), (1, 1), (1, 1), (1, 1), 1), rtol=1e-5, atol=1e-5)
 
@@ -283,7 +283,7 @@ def winograd_cases(draw):
     d = draw(st.integers(max(1, kd - 2 * pd), 5))
     spatial = (d, h, w) if nd == 3 else (h, w)
     rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
-    channels = draw(st.integers(-(-cpu_conv._WINOGRAD_MIN_CHANNELS // kd), 12))  # fewer go through im2col
+    channels = draw(st.integers(-(-conv_plan.WINOGRAD_MIN_CHANNELS // kd), 12))  # fewer go through im2col
     x = rng.standard_normal((draw(st.integers(1, 3)), channels, *spatial))
     w_shape = (draw(st.integers(1, 40)), x.shape[1]) + ((kd, 3, 3) if nd == 3 else (3, 3))
     dtype = draw(st.sampled_from([np.float32, np.float64]))
@@ -301,7 +301,7 @@ def _winograd_check(case):
     got = prim(Tensor(x), Tensor(w)).asnumpy()
     want = oracle.conv(x, w, strides, (1,) * nd, [p[0] for p in pads], [p[1] for p in pads], 1)
     lift = (1,) * (3 - nd)
-    assert cpu_conv._winograd_plan(x.shape[:2], (1, w.shape[0], w[0].size), lift + w.shape[2:], lift + strides,
+    assert conv_plan._winograd_blocks(x.shape[:2], (1, w.shape[0], w[0].size), lift + w.shape[2:], lift + strides,
                                    (1, 1, 1),
                                    (1,) * (3 - nd) + want.shape[2:]) is not None  # the path under test
     tol = 1e-4 if x.dtype == np.float32 else 1e-12
@@ -319,12 +319,12 @@ def test_winograd_path_matches_the_oracle(case):
 @given(winograd_cases())
 def test_winograd_work_split_into_many_items_matches_the_oracle(case):
     # tiny work items: several bands of tile rows, several depth chunks (their halo planes transformed twice)
-    saved = cpu_conv._TILES_PER_ITEM, cpu_conv._PLANE_ELEMENTS
-    cpu_conv._TILES_PER_ITEM, cpu_conv._PLANE_ELEMENTS = 3, 1
+    saved = conv_plan.TILES_PER_ITEM, conv_plan.PLANE_ELEMENTS
+    conv_plan.TILES_PER_ITEM, conv_plan.PLANE_ELEMENTS = 3, 1
     try:
         _winograd_check(case)
     finally:
-        cpu_conv._TILES_PER_ITEM, cpu_conv._PLANE_ELEMENTS = saved
+        conv_plan.TILES_PER_ITEM, conv_plan.PLANE_ELEMENTS = saved
 
 
 def test_conv_is_independent_of_the_thread_count():
@@ -372,7 +372,7 @@ def test_winograd_gives_the_direct_convolutions_result_class(case):
         w /= 1000
     else:
         x[0, 4, 4, 5] = {"inf input": np.inf, "-inf input": -np.inf, "nan input": np.nan}[case]
-    assert cpu_conv._winograd_plan(x.shape, (1, 4, 72), (1, 3, 3), (1, 1, 1), (1, 1, 1), (1, 9, 10)) is not None
+    assert conv_plan._winograd_blocks(x.shape, (1, 4, 72), (1, 3, 3), (1, 1, 1), (1, 1, 1), (1, 9, 10)) is not None
     _check_classes_and_values(x, w, 1)
 
 
@@ -409,11 +409,13 @@ def test_conv_is_bit_identical_at_1_2_and_4_threads():
     ((2, 3, 16, 50), (64, 3, 3, 3)), ((8, 64, 56, 56), (64, 64, 3, 3))])
 def test_conv_scratch_per_thread_is_bounded_whatever_the_shape(x_shape, w_shape):
     import numba
+    from minispore.kernels import cpu
     kernel, out_size = (1,) + w_shape[2:], (1,) + tuple(n - k + 1 for n, k in zip(x_shape[2:], w_shape[2:]))
-    w_groups = (1, w_shape[0], int(np.prod(w_shape[1:])))
-    elements = cpu_conv.conv_scratch_shape(x_shape, w_groups, kernel, (1, 1, 1), (1, 1, 1), out_size)[0]
+    plan = cpu.conv_plan(x_shape[:2] + (1,) + x_shape[2:], w_shape[:2] + kernel, np.float32, kernel, (1, 1, 1),
+                         (1, 1, 1), (0, 0, 0), out_size, 1)
+    elements = plan.scratch
     transformed_filters = 16 * w_shape[0] * w_shape[1]  # Winograd's, proportional to the weight
-    per_thread = max(cpu_conv._COLUMN_ELEMENTS, cpu_conv._WINOGRAD_MAX_ELEMENTS)
+    per_thread = max(conv_plan.COLUMN_ELEMENTS, conv_plan.WINOGRAD_MAX_ELEMENTS, int(np.prod(x_shape)) * 2)
     assert elements <= transformed_filters + numba.config.NUMBA_NUM_THREADS * per_thread
 
 
@@ -432,19 +434,19 @@ def test_wide_conv_keeps_its_scratch_small():
     thread.start()
     thread.join()
     np.testing.assert_allclose(seen["out"], oracle.conv(x, w, (1, 1), (1, 1), (0, 0), (0, 0), 1), rtol=1e-4, atol=1e-4)
-    assert seen["scratch"] <= numba.config.NUMBA_NUM_THREADS * 72 * cpu_conv._COLUMNS_PER_ITEM * 4  # was 72 x 19992
+    assert seen["scratch"] <= numba.config.NUMBA_NUM_THREADS * 72 * conv_plan.COLUMNS_PER_ITEM * 4  # was 72 x 19992
 
 
 @settings(max_examples=25, deadline=None)
 @given(conv_cases(2, False), st.integers(1, 9), st.integers(1, 7))
 def test_im2col_blocks_that_cut_rows_and_k_match_the_oracle(case, columns, rows):
     # position blocks that start and end inside output rows, and K cut into chunks accumulated by BLAS
-    saved = cpu_conv._COLUMNS_PER_ITEM, cpu_conv._COLUMN_ELEMENTS
-    cpu_conv._COLUMNS_PER_ITEM, cpu_conv._COLUMN_ELEMENTS = columns, columns * rows
+    saved = conv_plan.COLUMNS_PER_ITEM, conv_plan.COLUMN_ELEMENTS
+    conv_plan.COLUMNS_PER_ITEM, conv_plan.COLUMN_ELEMENTS = columns, columns * rows
     try:
         _check_against_oracle(2, case, "pad")
     finally:
-        cpu_conv._COLUMNS_PER_ITEM, cpu_conv._COLUMN_ELEMENTS = saved
+        conv_plan.COLUMNS_PER_ITEM, conv_plan.COLUMN_ELEMENTS = saved
 
 
 @pytest.mark.parametrize("budget", [40, 320])
@@ -454,15 +456,17 @@ def test_gpu_conv_in_steps_of_images_or_positions_matches_the_oracle(device, bud
         pytest.skip("the GPU backend's stepping")
     from minispore.kernels import cuda as gpu_kernels
     rng = np.random.default_rng(4)
-    x = rng.standard_normal((3, 2, 4, 5)).astype(np.float32)
-    w = rng.standard_normal((4, 1, 2, 2)).astype(np.float32)
-    saved = gpu_kernels._COLUMN_ELEMENTS
-    gpu_kernels._COLUMN_ELEMENTS = budget
+    x = rng.standard_normal((3, 2, 4, 5))  # float64: float32 this small runs the direct body
+    w = rng.standard_normal((4, 1, 2, 2))
+    saved = conv_plan.STEP_ELEMENTS["GPU"]
+    conv_plan.STEP_ELEMENTS["GPU"] = budget
     try:
-        assert gpu_kernels._chunks(x.shape, (2, 2, 4), (1, 4, 5)) == ((1, 5) if budget == 40 else (2, 20))
+        plan = gpu_kernels.conv_plan((3, 2, 1, 4, 5), (4, 1, 1, 2, 2), np.float64, (1, 2, 2), (1, 1, 1), (1, 1, 1),
+                                     (0, 1, 0), (1, 4, 5), 2)
+        assert (plan.algorithm, plan.step) == ("steps", (1, 5) if budget == 40 else (2, 20))
         got = _run_conv(2, x, w, "pad", (1, 0, 0, 1), 1, 1, 2)
     finally:
-        gpu_kernels._COLUMN_ELEMENTS = saved
+        conv_plan.STEP_ELEMENTS["GPU"] = saved
     np.testing.assert_allclose(got, oracle.conv(x, w, (1, 1), (1, 1), (1, 0), (0, 1), 2), rtol=1e-5, atol=1e-5)
 
 

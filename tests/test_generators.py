@@ -201,7 +201,7 @@ def test_direct_convolution_sums_taps_in_mindspores_order(data):
     group = data.draw(st.sampled_from([1, 2]))
     cg = data.draw(st.integers(1, 2))
     kernel = tuple(data.draw(st.integers(1, 3)) for _ in range(nd))
-    assume(cg * int(np.prod(kernel)) <= 36)  # the direct path's reach (nn_ops._DIRECT_MAX_PRODUCTS)
+    assume(cg * int(np.prod(kernel)) <= 36)  # the direct path's reach (conv_plan.DIRECT_MAX_PRODUCTS)
     spatial = tuple(data.draw(st.integers(k, k + 4)) for k in kernel)
     stride = tuple(data.draw(st.integers(1, 2)) for _ in range(nd))
     o = group * data.draw(st.integers(1, 3))

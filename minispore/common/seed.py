@@ -18,12 +18,14 @@ from .. import _checks
 
 __all__ = ["set_seed", "get_seed"]
 
+OP_STREAM_BASE = 1 << 62  # streams of random ops (Dropout) start here, far from the initialisers' streams
+
 _MASK64 = (1 << 64) - 1
 _MAXINT32 = 2 ** 31 - 1
 _R13_DEFAULT_GRAPH_SEED = 87654321  # r1.3 replaces a global seed of 0 by this
 _R13_SEED_STEP = 0xD2511F53 ^ 0xCD9E8D57  # r1.3's _update_seeds: keyConstant[0] ^ keyConstant[2]
 _lock = threading.Lock()
-_state = {"seed": None, "stream": 0, "process_seed": None}
+_state = {"seed": None, "stream": 0, "op_stream": 0, "process_seed": None}
 _r13_table = {}  # op seed -> the next seed2 of r1.3's ("init", op seed) entry
 
 
@@ -46,6 +48,7 @@ def set_seed(seed):
     with _lock:
         _state["seed"] = int(seed)
         _state["stream"] = 0
+        _state["op_stream"] = 0
         for op_seed in _r13_table:  # r1.3's _reset_op_seed
             _r13_table[op_seed] = op_seed
         np.random.seed(int(seed))
@@ -75,6 +78,21 @@ def next_stream():
         stream = _state["stream"]
         _state["stream"] = stream + 1
     return seed, stream
+
+
+def next_op_stream():
+    """Claim a stream for one call of a random op without op seeds (Dropout): (seed, OP_STREAM_BASE + n), n
+    counting those calls since the last `set_seed`. Apart from the initialisers' streams, so a dropout never
+    changes the weights initialised after it."""
+    with _lock:
+        seed = _state["seed"]
+        if seed is None:
+            if _state["process_seed"] is None:
+                _state["process_seed"] = int.from_bytes(os.urandom(4), "little")
+            seed = _state["process_seed"]
+        stream = _state["op_stream"]
+        _state["op_stream"] = stream + 1
+    return seed, OP_STREAM_BASE + stream
 
 
 def r13_seeds():

@@ -19,6 +19,8 @@ def _check_dtype(api, dtype):
 
 def check_shape(api, shape, arg="shape"):
     """A shape as a tuple of non-negative ints; an int is a 1-d shape."""
+    if type(shape) in (tuple, list) and all(type(v) is int and v >= 0 for v in shape):  # the common case, fast
+        return tuple(shape)
     if _checks.is_int(shape):
         shape = (shape,)
     if not isinstance(shape, (tuple, list)) or not all(_checks.is_int(v) for v in shape):

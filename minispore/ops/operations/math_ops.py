@@ -22,6 +22,7 @@ __all__ = ["Add", "Sub", "Mul", "Div", "RealDiv", "FloorDiv", "Mod", "FloorMod",
            "Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual", "Neg", "Abs", "Exp", "Log", "Sqrt",
            "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "Argmax", "Argmin", "promote", "broadcast_shape",
            "elementwise", "binary_op", "unary_op", "reduce_op", "arg_reduce_op"]
+__all__ += ["MatMul", "BatchMatMul", "matmul", "bmm", "mm"]
 
 
 def _kind(np_dtype):
@@ -105,6 +106,7 @@ class ZipPlan(NamedTuple):
     sb: tuple
     cast_x: bool  # whether an operand must be converted to `work` first
     cast_y: bool
+    size: int  # elements of the result
 
 
 # Ops whose integer form is another algorithm (a code of its own); bool operands compute in int8 there.
@@ -144,8 +146,11 @@ def zip_plan(api, op, x_shape, x_type, y_shape, y_type, out_dtype=None):
         out_work = work
     shape = broadcast_shape(api, x_shape, y_shape)
     loop, sa, sb = coalesce(shape, element_strides(x_shape, shape), element_strides(y_shape, shape))
+    size = 1
+    for n in shape:
+        size *= n
     return ZipPlan(mstype.to_dtype(dtype), dtype, operand, work, out_work, code, shape, loop, sa, sb,
-                   x_type != work, y_type != work)
+                   x_type != work, y_type != work, size)
 
 
 def _operand(value, cast, plan, backend):
@@ -163,11 +168,29 @@ def elementwise(api, op, x, y, backend, out_dtype=None):
     return zip_run(plan, _operand(x, plan.cast_x, plan, backend), _operand(y, plan.cast_y, plan, backend), backend)
 
 
+# Ops whose NumPy ufunc rounds exactly as the kernel body (one IEEE operation or comparison per element, NaN and
+# signed zeros as the body treats them): on the CPU, a small array goes through the ufunc, whose call costs less
+# than a kernel's dispatch, with the same bits.
+_UFUNCS = {_codes.ADD: np.add, _codes.SUB: np.subtract, _codes.MUL: np.multiply, _codes.DIV: np.true_divide,
+           _codes.MAXIMUM: np.maximum, _codes.MINIMUM: np.minimum, _codes.EQUAL: np.equal,
+           _codes.NOT_EQUAL: np.not_equal, _codes.GREATER: np.greater, _codes.GREATER_EQUAL: np.greater_equal,
+           _codes.LESS: np.less, _codes.LESS_EQUAL: np.less_equal}
+_UFUNC_BELOW = 1 << 12  # elements
+
+
 def zip_run(plan, a, b, backend):
     """The Tensor of a (op) b under `plan`; a and b are C-contiguous device arrays of `plan.work`."""
-    out = backend.empty(plan.shape, plan.out_work)
-    if out.size:
-        backend.kernels.binary(plan.code, out.reshape(-1), a.reshape(-1), b.reshape(-1), plan.loop, plan.sa, plan.sb)
+    if plan.size < _UFUNC_BELOW and backend.name == "CPU" and plan.code in _UFUNCS and \
+            (plan.code != _codes.DIV or plan.work.kind == "f"):
+        with np.errstate(all="ignore"):  # IEEE results (inf, NaN), as the kernel gives them
+            out = _UFUNCS[plan.code](a, b)
+        if out.shape != plan.shape:  # a number operand is a (1,) array
+            out = out.reshape(plan.shape)
+    else:
+        out = backend.empty(plan.shape, plan.out_work)
+        if plan.size:
+            backend.kernels.binary(plan.code, out.reshape(-1), a.reshape(-1), b.reshape(-1), plan.loop, plan.sa,
+                                   plan.sb)
     if plan.out_work != plan.np_dtype:
         out = out.astype(plan.np_dtype)
     return Tensor._make(out, backend, plan.dtype)
@@ -770,3 +793,154 @@ class Argmin(Argmax):
     """The index of the first minimum along `axis` (NaN counts as the smallest); see `Argmax`."""
 
     _op = _codes.ARGMIN
+
+
+# --- matrix products --------------------------------------------------------------------------------------------
+_MATMUL_KINDS = "fiu"  # float, signed and unsigned int; bool is refused, as MindSpore's CPU kernels do
+
+
+def _check_matmul_operands(prim, x, y, x_arg="x", y_arg="y"):
+    """Tensors of one numeric dtype on one device; returns the backend."""
+    prim.check_tensor(x_arg, x)
+    prim.check_tensor(y_arg, y)
+    backend = prim.common_backend(**{x_arg: x, y_arg: y})
+    if x.dtype is not y.dtype:
+        raise TypeError(f"For '{prim.name}', the '{x_arg}' and '{y_arg}' must have the same dtype, but got "
+                        f"{x.dtype} and {y.dtype}.")
+    if x.dtype.np_type.kind not in _MATMUL_KINDS:
+        _checks.fail(prim.name, x_arg, "a Tensor of a number dtype", x.dtype, TypeError)
+    return backend
+
+
+def matmul_arrays(api, backend, a, b, transpose_a=False, transpose_b=False):
+    """op(a) @ op(b) of two device arrays of rank >= 2 (op transposes the last two axes when asked; leading
+    axes broadcast as in NumPy) by the backend's `matmul` launcher: OpenBLAS on the CPU, cuBLAS through CuPy on
+    a GPU. float16 multiplies in float32. ValueError when the inner sizes differ or the leading axes do not
+    broadcast."""
+    m, k = (a.shape[-1], a.shape[-2]) if transpose_a else (a.shape[-2], a.shape[-1])
+    k_b, n = (b.shape[-1], b.shape[-2]) if transpose_b else (b.shape[-2], b.shape[-1])
+    if k != k_b:
+        raise ValueError(f"For '{api}', the inner sizes must be equal, but got {k} (of shape {tuple(a.shape)}, "
+                         f"transpose_a={transpose_a}) and {k_b} (of shape {tuple(b.shape)}, "
+                         f"transpose_b={transpose_b}).")
+    lead = broadcast_shape(api, a.shape[:-2], b.shape[:-2])
+    batch = int(np.prod(lead, dtype=np.int64))
+    index = [np.broadcast_to(np.arange(int(np.prod(x.shape[:-2], dtype=np.int64))).reshape(x.shape[:-2]),
+                             lead).reshape(-1) for x in (a, b)]  # output product p reads a[index[0][p]], ...
+    dtype = a.dtype
+    work = np.dtype(np.float32) if dtype == np.float16 else dtype
+    a3, b3 = (backend.xp.ascontiguousarray(x.reshape((int(np.prod(x.shape[:-2], dtype=np.int64)),) + x.shape[-2:]),
+                                           dtype=work) for x in (a, b))
+    out = backend.empty((batch, m, n), work)
+    backend.kernels.matmul(a3, b3, out, index[0].astype(np.int64), index[1].astype(np.int64), transpose_a,
+                           transpose_b)
+    return out.reshape(lead + (m, n)).astype(dtype, copy=False)
+
+
+class MatMul(Primitive):
+    r"""Matrix product of two 2-d Tensors: (x^T if transpose_a else x) @ (y^T if transpose_b else y).
+
+    Args:
+        transpose_a (bool): transpose x first. Default: False.
+        transpose_b (bool): transpose y first. Default: False.
+
+    Inputs:
+        - **x** (Tensor) - (N, C) (or (C, N) with transpose_a), a number dtype.
+        - **y** (Tensor) - (C, M) (or (M, C) with transpose_b), the dtype of x.
+
+    Outputs:
+        Tensor (N, M) of the dtype of x.
+
+    Raises:
+        TypeError: non-bool arguments, non-Tensor inputs, or different or bool dtypes.
+        ValueError: inputs not 2-d, or inner sizes that differ.
+
+    Examples:
+        >>> MatMul()(Tensor(np.ones([1, 3]), mstype.float32), Tensor(np.ones([3, 4]), mstype.float32)).shape
+        (1, 4)
+    """
+
+    _batched = False
+
+    def __init__(self, transpose_a=False, transpose_b=False):
+        super().__init__()
+        self.transpose_a = _checks.check_bool(self.name, "transpose_a", transpose_a)
+        self.transpose_b = _checks.check_bool(self.name, "transpose_b", transpose_b)
+        self.add_prim_attr("transpose_a", self.transpose_a)
+        self.add_prim_attr("transpose_b", self.transpose_b)
+
+    def __call__(self, x, y):
+        backend = _check_matmul_operands(self, x, y)
+        for arg, value in (("x", x), ("y", y)):
+            if (value.ndim < 2) if self._batched else (value.ndim != 2):
+                _checks.fail(self.name, arg, "at least 2-d" if self._batched else "2-d", f"shape {value.shape}")
+        # BLAS reads a transposed operand as it is stored: no transposed copy
+        out = matmul_arrays(self.name, backend, x._array(), y._array(), self.transpose_a, self.transpose_b)
+        return Tensor._wrap(out, backend)
+
+
+class BatchMatMul(MatMul):
+    r"""Batched matrix product of Tensors of rank >= 2: (..., N, C) @ (..., C, M) -> (..., N, M), each side
+    optionally transposed in its last two axes; the leading axes broadcast as in NumPy.
+
+    Args:
+        transpose_a (bool): transpose the last two axes of x first. Default: False.
+        transpose_b (bool): transpose the last two axes of y first. Default: False.
+
+    Inputs:
+        - **x** (Tensor) - (*B, N, C), a number dtype.
+        - **y** (Tensor) - (*B, C, M), the dtype of x.
+
+    Outputs:
+        Tensor (*B, N, M).
+
+    Raises:
+        TypeError: non-bool arguments, non-Tensor inputs, or different or bool dtypes.
+        ValueError: inputs of rank < 2, inner sizes that differ, or batch axes that do not broadcast.
+
+    Examples:
+        >>> x = Tensor(np.ones([2, 4, 1, 3]), mstype.float32)
+        >>> BatchMatMul()(x, Tensor(np.ones([2, 4, 3, 4]), mstype.float32)).shape
+        (2, 4, 1, 4)
+    """
+
+    _batched = True
+
+
+def matmul(input, other):  # noqa: A002 (MindSpore's argument name)
+    r"""The matrix product of NumPy's `matmul`: 1-d operands are vectors, leading axes broadcast.
+
+    Args:
+        input (Tensor): a number dtype, at least 1-d.
+        other (Tensor): the dtype of input, at least 1-d.
+
+    Returns:
+        Tensor; 0-d for two vectors.
+
+    Raises:
+        TypeError: non-Tensor inputs, or different or bool dtypes.
+        ValueError: a 0-d input, inner sizes that differ, or batch axes that do not broadcast.
+    """
+    prim = Primitive("matmul")
+    backend = _check_matmul_operands(prim, input, other, "input", "other")
+    for arg, value in (("input", input), ("other", other)):
+        if value.ndim == 0:
+            _checks.fail("matmul", arg, "at least 1-d", f"shape {value.shape}")
+    a, b = input._array(), other._array()
+    out = matmul_arrays("matmul", backend, a.reshape(1, -1) if a.ndim == 1 else a,
+                        b.reshape(-1, 1) if b.ndim == 1 else b)
+    if a.ndim == 1:
+        out = out.reshape(out.shape[:-2] + out.shape[-1:])
+    if b.ndim == 1:
+        out = out.reshape(out.shape[:-1])
+    return Tensor._wrap(out, backend)
+
+
+def bmm(input_x, mat2):
+    r"""Batched matrix product: `BatchMatMul()(input_x, mat2)`."""
+    return BatchMatMul()(input_x, mat2)
+
+
+def mm(input, mat2):  # noqa: A002 (MindSpore's argument name)
+    r"""Matrix product of two 2-d Tensors: `MatMul()(input, mat2)`."""
+    return MatMul()(input, mat2)
