@@ -1262,7 +1262,7 @@ def floor_div_value(a, b):
     d = d - _F1 if (m != _F0 and (b < _F0) != (m < _F0)) else d
     f = ffloor(d)
     f = f + _F1 if d - f > _HALF else f
-    f = f if d != _F0 else (-_F0 if (a < _F0) != (b < _F0) else _F0)
+    f = f if d != _F0 else mul(_F0, a / b)  # a zero with the quotient's sign
     return f if b != _F0 else a / b
 
 

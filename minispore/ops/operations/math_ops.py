@@ -535,16 +535,17 @@ def normalize_axes(api, axis, ndim, arg="axis"):
 
 
 def _groups(shape, strides, axes):
-    """The coalesced (sizes, strides) of the axes `axes` of a C-contiguous array, size-1 axes dropped."""
+    """The coalesced (sizes, strides) of the axes `axes` (ascending) of a C-contiguous array: size-1 axes dropped,
+    and an axis merged into the one before it when the two are walked contiguously (no axis of another group with
+    more than one element lies between them)."""
     dims = []
     for i in axes:
         if shape[i] == 1:
             continue
-        if dims and dims[-1][2] == i - 1 and dims[-1][1] == strides[i] * shape[i]:
-            size, _, _ = dims[-1]
-            dims[-1] = (size * shape[i], strides[i], i)
+        if dims and dims[-1][1] == strides[i] * shape[i]:
+            dims[-1] = (dims[-1][0] * shape[i], strides[i])
         else:
-            dims.append((shape[i], strides[i], i))
+            dims.append((shape[i], strides[i]))
     if not dims:
         return (1,), (0,)
     return tuple(d[0] for d in dims), tuple(d[1] for d in dims)
