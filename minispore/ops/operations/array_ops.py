@@ -29,12 +29,23 @@ def _axis(api, arg, axis, ndim):
 
 def reshape_shape(api, shape, size, arg="input_shape"):
     """`shape` (a tuple or list of ints, at most one -1) resolved against `size` elements; errors as MindSpore."""
+    if type(shape) is tuple:  # the common case: plain non-negative ints of the right size
+        known = 1
+        for v in shape:
+            if type(v) is not int or v < 0:
+                break
+            known *= v
+        else:
+            if known == size:
+                return shape
     if not isinstance(shape, (tuple, list)) or not all(_checks.is_int(v) for v in shape):
         _checks.fail(api, arg, "a tuple or list of ints", shape, TypeError)
     shape = tuple(int(v) for v in shape)
     if shape.count(-1) > 1 or any(v < -1 for v in shape):
         _checks.fail(api, arg, "non-negative ints with at most one -1", shape)
-    known = int(np.prod([v for v in shape if v != -1], dtype=np.int64))
+    known = 1
+    for v in shape:
+        known *= v if v != -1 else 1
     if -1 in shape:
         if known == 0 or size % known:
             _checks.fail(api, arg, f"a shape of {size} elements (one -1 allowed)", shape)
@@ -65,8 +76,9 @@ class Reshape(Primitive):
 
     def __call__(self, input_x, input_shape):
         self.check_tensor("input_x", input_x)
-        shape = reshape_shape(self.name, input_shape, input_x.size)
-        return Tensor._make(input_x._array().reshape(shape), input_x._backend, input_x.dtype)
+        array = input_x._array()
+        return Tensor._make(array.reshape(reshape_shape(self.name, input_shape, array.size)), input_x._backend,
+                            input_x.dtype)
 
 
 class Transpose(Primitive):
@@ -159,11 +171,12 @@ def _tensor_sequence(prim, value, arg="input_x"):
         _checks.fail(prim.name, arg, "a tuple or list of Tensors", value, TypeError)
     if not value:
         _checks.fail(prim.name, arg, "a non-empty tuple or list of Tensors", value)
-    backend = prim.common_backend(**{f"{arg}[{i}]": t for i, t in enumerate(value)})
-    dtypes = {t.dtype for t in value}
-    if len(dtypes) > 1:
+    first = value[0]
+    if any(t._backend is not first._backend for t in value):
+        prim.common_backend(**{f"{arg}[{i}]": t for i, t in enumerate(value)})  # raises, naming both devices
+    if any(t._dtype is not first._dtype for t in value):
         _checks.fail(prim.name, arg, "Tensors of one dtype", f"dtypes {[t.dtype for t in value]}", TypeError)
-    return tuple(value), backend
+    return tuple(value), first._backend
 
 
 class Concat(Primitive):

@@ -157,7 +157,13 @@ def _operand(value, cast, plan, backend):
     if isinstance(value, Tensor):
         array = value._array()
         return array.astype(plan.operand, copy=False).astype(plan.work, copy=False) if cast else array
-    return backend.from_host(np.array(value, plan.operand).astype(plan.work).reshape(1))
+    return _number(value, plan, backend)
+
+
+def _number(value, plan, backend):
+    """A number operand as a (1,) device array of the work dtype, rounded through the operand dtype first."""
+    array = np.array([value], plan.operand)
+    return backend.from_host(array if plan.operand == plan.work else array.astype(plan.work))
 
 
 def elementwise(api, op, x, y, backend, out_dtype=None):
@@ -171,19 +177,18 @@ def elementwise(api, op, x, y, backend, out_dtype=None):
 # Ops whose NumPy ufunc rounds exactly as the kernel body (one IEEE operation or comparison per element, NaN and
 # signed zeros as the body treats them): on the CPU, a small array goes through the ufunc, whose call costs less
 # than a kernel's dispatch, with the same bits.
-_UFUNCS = {_codes.ADD: np.add, _codes.SUB: np.subtract, _codes.MUL: np.multiply, _codes.DIV: np.true_divide,
-           _codes.MAXIMUM: np.maximum, _codes.MINIMUM: np.minimum, _codes.EQUAL: np.equal,
-           _codes.NOT_EQUAL: np.not_equal, _codes.GREATER: np.greater, _codes.GREATER_EQUAL: np.greater_equal,
-           _codes.LESS: np.less, _codes.LESS_EQUAL: np.less_equal}
+# (Division stays a kernel: NumPy would warn about a zero divisor, and silencing it costs more than the kernel.)
+_UFUNCS = {_codes.ADD: np.add, _codes.SUB: np.subtract, _codes.MUL: np.multiply, _codes.MAXIMUM: np.maximum,
+           _codes.MINIMUM: np.minimum, _codes.EQUAL: np.equal, _codes.NOT_EQUAL: np.not_equal,
+           _codes.GREATER: np.greater, _codes.GREATER_EQUAL: np.greater_equal, _codes.LESS: np.less,
+           _codes.LESS_EQUAL: np.less_equal}
 _UFUNC_BELOW = 1 << 12  # elements
 
 
 def zip_run(plan, a, b, backend):
     """The Tensor of a (op) b under `plan`; a and b are C-contiguous device arrays of `plan.work`."""
-    if plan.size < _UFUNC_BELOW and backend.name == "CPU" and plan.code in _UFUNCS and \
-            (plan.code != _codes.DIV or plan.work.kind == "f"):
-        with np.errstate(all="ignore"):  # IEEE results (inf, NaN), as the kernel gives them
-            out = _UFUNCS[plan.code](a, b)
+    if plan.size < _UFUNC_BELOW and plan.code in _UFUNCS and backend.name == "CPU":
+        out = _UFUNCS[plan.code](a, b)
         if out.shape != plan.shape:  # a number operand is a (1,) array
             out = out.reshape(plan.shape)
     else:
@@ -231,11 +236,21 @@ class _Binary(Primitive):
     _op = None
 
     def __call__(self, x, y):
-        if isinstance(x, Tensor) and isinstance(y, Tensor) and x._backend is y._backend:  # the common case, fast
-            if self._op != _codes.SUB or x._dtype is not mstype.bool_ or y._dtype is not mstype.bool_:
-                plan = zip_plan(self.name, self._op, x._shape, x._dtype.np_type, y._shape, y._dtype.np_type)
-                return zip_run(plan, _operand(x, plan.cast_x, plan, x._backend),
-                               _operand(y, plan.cast_y, plan, x._backend), x._backend)
+        if isinstance(x, Tensor):
+            if isinstance(y, Tensor):
+                if x._backend is y._backend and (self._op != _codes.SUB or x._dtype is not mstype.bool_ or
+                                                 y._dtype is not mstype.bool_):  # the common case, fast
+                    plan = zip_plan(self.name, self._op, x._shape, x._dtype.np_type, y._shape, y._dtype.np_type)
+                    return zip_run(plan, _operand(x, plan.cast_x, plan, x._backend),
+                                   _operand(y, plan.cast_y, plan, x._backend), x._backend)
+            elif type(y) is float or (type(y) is int and x._dtype.np_type.kind == "f"):  # nothing to check
+                plan = zip_plan(self.name, self._op, x._shape, x._dtype.np_type, (), type(y))
+                return zip_run(plan, _operand(x, plan.cast_x, plan, x._backend), _number(y, plan, x._backend),
+                               x._backend)
+        elif isinstance(y, Tensor) and (type(x) is float or (type(x) is int and y._dtype.np_type.kind == "f")):
+            plan = zip_plan(self.name, self._op, (), type(x), y._shape, y._dtype.np_type)
+            return zip_run(plan, _number(x, plan, y._backend), _operand(y, plan.cast_y, plan, y._backend),
+                           y._backend)
         return binary_op(self, x, y)
 
 
@@ -368,9 +383,10 @@ class MapPlan(NamedTuple):
     dtype: mstype.Type  # of the result
     np_dtype: np.dtype
     work: np.dtype  # computed in
-    code: int  # the UNARY code, or -1: the result is the input (Abs of bool)
+    code: int  # the UNARY code
     cast: bool  # the input is converted to `work` first
     zero: object  # 0 of `work`: the parameter of ops without one
+    cast_out: bool  # the result is converted from `work` to `np_dtype`
 
 
 _INT_KINDS = "biu"
@@ -383,12 +399,13 @@ def map_plan(api, rule, np_dtype):
     float_code, int_code, int_to_float = rule
     if np_dtype.kind == "f":
         work = np.dtype(np.float32) if np_dtype == np.float16 else np_dtype
-        return MapPlan(mstype.to_dtype(np_dtype), np_dtype, work, float_code, work != np_dtype, work.type(0))
+        return MapPlan(mstype.to_dtype(np_dtype), np_dtype, work, float_code, work != np_dtype, work.type(0),
+                       work != np_dtype)
     if int_code is not None and np_dtype != np.bool_:
-        return MapPlan(mstype.to_dtype(np_dtype), np_dtype, np_dtype, int_code, False, np_dtype.type(0))
+        return MapPlan(mstype.to_dtype(np_dtype), np_dtype, np_dtype, int_code, False, np_dtype.type(0), False)
     if int_to_float:
         f32 = np.dtype(np.float32)
-        return MapPlan(mstype.float32, f32, f32, float_code, True, f32.type(0))
+        return MapPlan(mstype.float32, f32, f32, float_code, True, f32.type(0), False)
     accepted = "float16, float32 or float64" + (", or an integer" if int_code is not None else "")
     return _checks.fail(api, "x", f"a Tensor of {accepted} dtype", mstype.to_dtype(np_dtype), TypeError)
 
@@ -402,7 +419,7 @@ def map_run(plan, x, p, backend):
     if array.ndim != 1:
         array = array.reshape(-1)
     backend.kernels.unary(plan.code, out, array, p)
-    if plan.cast:
+    if plan.cast_out:
         out = out.astype(plan.np_dtype)
     return Tensor._make(out.reshape(x._shape) if len(x._shape) != 1 else out, backend, plan.dtype)
 
