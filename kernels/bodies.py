@@ -836,7 +836,7 @@ __all__ += [
     "mod_value", "imod_value", "floor_mod_value", "ifloor_mod_value", "pow_value", "ipow_value", "maximum_value",
     "minimum_value", "equal_value", "not_equal_value", "greater_value", "greater_equal_value", "less_value",
     "less_equal_value",
-    "sum_fold", "max_fold", "min_fold", "keep_value", "out_base", "reduced_offset", "reduce_chunk", "arg_better",
+    "sum_fold", "max_fold", "min_fold", "out_base", "reduced_offset", "reduce_chunk", "arg_better",
     "arg_lane", "softmax_lane",
 ]
 
@@ -855,13 +855,11 @@ BINARY = {ADD: "add_value", SUB: "sub_value", MUL: "mul_value", DIV: "div_value"
           MAXIMUM: "maximum_value", MINIMUM: "minimum_value", EQUAL: "equal_value", NOT_EQUAL: "not_equal_value",
           GREATER: "greater_value", GREATER_EQUAL: "greater_equal_value", LESS: "less_value",
           LESS_EQUAL: "less_equal_value"}
-# reduction codes: the fold (FOLD[code] names its body, fold(acc, v)) and what is done with an output's fold once it
-# is complete (REDUCE_FINISH[code], finish(acc, count)). `reduce_chunk` calls the name `fold`, which a compile binds
-# (`compile_bodies(bind=...)`): a body branching on the op would be inlined many times over, and cost seconds.
-SUM, MAX, MIN, MEAN, IMEAN = range(5)
-FOLD = {SUM: "sum_fold", MAX: "max_fold", MIN: "min_fold", MEAN: "sum_fold", IMEAN: "sum_fold"}
-REDUCE_FINISH = {SUM: "keep_value", MAX: "keep_value", MIN: "keep_value", MEAN: "div_value",
-                 IMEAN: "itrunc_div_value"}
+# reduction codes: FOLD[code] names the body fold(acc, v). `reduce_chunk` calls the name `fold`, which a compile binds
+# (`compile_bodies(bind=...)`): a body branching on the op would be inlined many times over, and cost seconds. (A
+# mean is a sum divided above the kernels: one kernel fewer to compile per dtype.)
+SUM, MAX, MIN = range(3)
+FOLD = {SUM: "sum_fold", MAX: "max_fold", MIN: "min_fold"}
 BIND = {"fold": "sum_fold"}  # names a compile binds to bodies of its choice, and their defaults
 ARGMAX, ARGMIN = range(2)
 SOFTMAX, LOG_SOFTMAX = range(2)
@@ -1310,11 +1308,11 @@ def ipow_value(a, b):
 
 
 def maximum_value(a, b):
-    return a if (a > b or a != a) else b  # NaN wins, and a tie gives b (signed zeros too): NumPy's maximum exactly
+    return a if (a > b) | (a != a) else b  # NaN wins, and a tie gives b (signed zeros too): NumPy's maximum exactly
 
 
 def minimum_value(a, b):
-    return a if (a < b or a != a) else b
+    return a if (a < b) | (a != a) else b
 
 
 def equal_value(a, b):
@@ -1347,18 +1345,14 @@ def sum_fold(acc, v):
 
 
 def max_fold(acc, v):
-    return v if (v > acc or v != v) else acc  # NaN wins, as in NumPy
+    return v if (v > acc) | (v != v) else acc  # NaN wins, as in NumPy; `|`, not `or`: no branch to compile
 
 
 def min_fold(acc, v):
-    return v if (v < acc or v != v) else acc
+    return v if (v < acc) | (v != v) else acc
 
 
 fold = sum_fold  # what `reduce_chunk` folds with: each compile binds it (`BIND`)
-
-
-def keep_value(acc, count):
-    return acc
 
 
 def out_base(o, oshape, ostr):
@@ -1418,8 +1412,8 @@ def reduce_chunk(a, base, k0, k1, rshape, rstr, lanes):
 def arg_better(op, v, best):
     """Whether v replaces `best` in ARGMAX (ARGMIN): strictly larger (smaller), or the first NaN (as NumPy)."""
     if op == ARGMAX:
-        return v > best or (v != v and best == best)
-    return v < best or (v != v and best == best)
+        return (v > best) | ((v != v) & (best == best))
+    return (v < best) | ((v != v) & (best == best))
 
 
 def arg_lane(op, values, indices, a, lane, n, inner):

@@ -330,10 +330,10 @@ def conv(x, w, out, scratch, plan):
 
 # --- element-wise: map, zip (broadcast binary), reduce, arg-reduce, softmax --------------------------------------
 # One loop per launcher, compiled lazily per operation code (and per float width) with the code's body bound in:
-# `bodies.UNARY`, `bodies.BINARY`, `bodies.REDUCE_FINISH` name them. Float64 work binds the double compile.
+# `bodies.UNARY`, `bodies.BINARY`, `bodies.FOLD` name them. Float64 work binds the double compile.
 _OP = -1  # the code a copy is compiled for (reductions, softmax)
 # bodies each copy binds (see `_element_kernel`); the loops below never run unbound
-value = finish = reduce_chunk = out_base = fold = arg_lane = softmax_lane = None
+value = reduce_chunk = out_base = fold = arg_lane = softmax_lane = None
 _CHUNK = 16384  # elements per parallel task of the map and zip loops (a long single axis still splits)
 _kernels = {}
 _kernels_lock = threading.Lock()
@@ -436,7 +436,7 @@ def binary(op, out, a, b, shape, sa, sb):
         kernel(n, out, a, b, shape, sa, sb)
 
 
-def _reduce(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count):
+def _reduce(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes):
     n_out = out.size
     total = 1
     for size in rshape:
@@ -447,7 +447,7 @@ def _reduce(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count):
         k0 = (t - o * nchunks) * chunk
         acc = reduce_chunk(a, out_base(o, oshape, ostr), k0, min(k0 + chunk, total), rshape, rstr, lanes)
         if nchunks == 1:
-            out[o] = finish(acc, count)
+            out[o] = acc
         else:
             partial[t] = acc
     if nchunks > 1:
@@ -455,23 +455,22 @@ def _reduce(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count):
             acc = partial[o * nchunks]
             for c in range(1, nchunks):
                 acc = fold(acc, partial[o * nchunks + c])
-            out[o] = finish(acc, count)
+            out[o] = acc
 
 
-def reduce(op, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count):
+def reduce(op, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes):
     """out[o] = the fold of the reduced elements of output o (REDUCE code `op`), in an order fixed by the shape.
 
     Output o (C order over `oshape`) starts at input offset sum(index * ostr); its reduced elements are the C
     order over `rshape` with steps `rstr`, folded in chunks of `chunk` (`bodies.reduce_chunk`; `lanes`: they are
-    contiguous), the chunks' folds (in `partial`, n_out * chunks elements) then folded in order, and the result
-    finished with `count` (MEAN divides by it).
+    contiguous), the chunks' folds (in `partial`, n_out * chunks elements) then folded in order.
     """
     if out.size:
         key = ("reduce", op, a.dtype.char == "d")
         kernel = _kernels.get(key) or _element_kernel(
-            key, _reduce, dict(_REDUCE_NAMES, finish=bodies.REDUCE_FINISH[op], fold=bodies.FOLD[op]), op,
+            key, _reduce, dict(_REDUCE_NAMES, fold=bodies.FOLD[op]), op,
             bodies.FOLD[op])
-        kernel(a.size, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count)
+        kernel(a.size, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes)
 
 
 def _arg_reduce(values, indices, a, n, inner):

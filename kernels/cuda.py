@@ -282,7 +282,7 @@ def conv(x, w, out, scratch, plan):
 # on the CPU (a body chosen at run time would make Numba type every op's branch: int64 sums through float64).
 _OP = -1
 # bodies each kernel binds (see `_element_kernel`); the kernels below never run unbound
-value = finish = reduce_chunk = out_base = fold = arg_lane = softmax_lane = None
+value = reduce_chunk = out_base = fold = arg_lane = softmax_lane = None
 _kernels = {}
 _kernels_lock = threading.Lock()
 
@@ -362,43 +362,43 @@ def binary(op, out, a, b, shape, sa, sb):
             blocks, threads](out, a, b, shape, sa, sb)
 
 
-def _reduce_items(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count, total, nchunks):
+def _reduce_items(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, total, nchunks):
     t = cuda.grid(1)
     while t < out.size * nchunks:  # item (o, c): chunk c of output o
         o = t // nchunks
         k0 = (t - o * nchunks) * chunk
         acc = reduce_chunk(a, out_base(o, oshape, ostr), k0, min(k0 + chunk, total), rshape, rstr, lanes)
         if nchunks == 1:
-            out[o] = finish(acc, count)
+            out[o] = acc
         else:
             partial[t] = acc
         t += cuda.gridsize(1)
 
 
-def _reduce_chunks(out, partial, count, nchunks):
+def _reduce_chunks(out, partial, nchunks):
     o = cuda.grid(1)
     while o < out.size:
         acc = partial[o * nchunks]
         for c in range(1, nchunks):
             acc = fold(acc, partial[o * nchunks + c])
-        out[o] = finish(acc, count)
+        out[o] = acc
         o += cuda.gridsize(1)
 
 
-def reduce(op, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count):
+def reduce(op, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes):
     """out[o] = the fold of the reduced elements of output o (REDUCE code `op`), in an order fixed by the shape;
     see `cpu.reduce` (the same items, folds and order: the same bits)."""
     if out.size:
         total = int(np.prod(rshape, dtype=np.int64))
         nchunks = -(-total // chunk)
-        names = dict(_REDUCE_NAMES, finish=bodies.REDUCE_FINISH[op], fold=bodies.FOLD[op])
+        names = dict(_REDUCE_NAMES, fold=bodies.FOLD[op])
         blocks, threads = _grid(out.size * nchunks)
         _kernel("reduce", op, a, _reduce_items, names, fold=bodies.FOLD[op])[blocks, threads](
-            out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, count, total, nchunks)
+            out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, total, nchunks)
         if nchunks > 1:
             blocks, threads = _grid(out.size)
             _kernel("reduce_chunks", op, a, _reduce_chunks, names, fold=bodies.FOLD[op])[blocks, threads](
-                out, partial, count, nchunks)
+                out, partial, nchunks)
 
 
 def _arg_reduce(values, indices, a, n, inner):

@@ -159,7 +159,7 @@ def test_reduction_methods_as_mindspore_2_10():
 
 @pytest.mark.parametrize("method", ["sum", "mean", "max", "min"])
 def test_reduction_methods_match_numpy(device, small, method):
-    @settings(max_examples=4 if small else 20, deadline=None)
+    @settings(max_examples=4 if small else 12, deadline=None)
     @given(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3 if small else 5), st.booleans(), st.data())
     def run(shape, keep, data):
         x = np.random.default_rng(len(shape)).standard_normal(shape).astype(np.float32)
@@ -237,9 +237,6 @@ def test_get_activation_names():
         nn.get_activation("mish")
     with pytest.raises(TypeError, match="'name' must be a str or None"):
         nn.get_activation(3)
-    dense = nn.Dense(3, 2, activation="relu") if hasattr(nn, "Dense") else None
-    if dense is not None:
-        assert isinstance(dense.activation, nn.ReLU)
 
 
 # --- array primitives -------------------------------------------------------------------------------------------

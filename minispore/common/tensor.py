@@ -760,7 +760,7 @@ class Tensor:
         api = "Tensor.mean"
         axis, keep_dims = _dim_form(api, axis, keep_dims, dim, keepdim)
         source = self if dtype is None else self.astype(_check_dtype(api, dtype))
-        return _math().reduce_op(api, _codes().MEAN, source, axis, _checks.check_bool(api, "keep_dims", keep_dims))
+        return _math().reduce_op(api, _math().MEAN, source, axis, _checks.check_bool(api, "keep_dims", keep_dims))
 
     def max(self, *args, axis=None, keepdims=False, initial=None, where=None, return_indices=False, dim=None,
             keepdim=None):

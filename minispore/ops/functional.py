@@ -228,7 +228,7 @@ def reduce_sum(x, axis=(), keep_dims=False):
 
 def mean(input, axis=None, keep_dims=False):  # noqa: A002
     """The mean over `axis` (None: all) (``ops.ReduceMean``)."""
-    return math_ops.reduce_op("mean", _codes.MEAN, input, axis, _checks.check_bool("mean", "keep_dims", keep_dims))
+    return math_ops.reduce_op("mean", math_ops.MEAN, input, axis, _checks.check_bool("mean", "keep_dims", keep_dims))
 
 
 reduce_mean = mean

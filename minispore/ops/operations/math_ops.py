@@ -512,7 +512,8 @@ class ReducePlan(NamedTuple):
     dtype: mstype.Type  # of the result
     np_dtype: np.dtype
     work: np.dtype
-    code: int  # the REDUCE code (MEAN of integers is IMEAN)
+    code: int  # the kernel's fold: SUM, MAX or MIN
+    mean: bool  # the sum is divided by `total` (integers toward zero)
     cast: bool  # the input is converted to `work` first
     shape: tuple  # of the result
     n_out: int
@@ -524,7 +525,7 @@ class ReducePlan(NamedTuple):
     chunk: int
     lanes: bool
     partial: int  # elements of the chunk-fold scratch
-    count: object  # `total` as a scalar of `work` (MEAN divides by it)
+    count: object  # `total` as a scalar of `work`
 
 
 def normalize_axes(api, axis, ndim, arg="axis"):
@@ -578,7 +579,7 @@ def reduce_plan(api, op, shape, np_dtype, axes, keep_dims):
     if np_dtype == np.bool_ and op != _codes.SUM:
         _checks.fail(api, "x", "a Tensor of a number dtype", "Bool", TypeError)
     work = np.dtype(np.float32) if np_dtype == np.float16 else np_dtype
-    code = _codes.IMEAN if op == _codes.MEAN and work.kind != "f" else op
+    code = _codes.SUM if op == MEAN else op
     strides, step = [0] * len(shape), 1
     for i in range(len(shape) - 1, -1, -1):
         strides[i] = step
@@ -595,7 +596,8 @@ def reduce_plan(api, op, shape, np_dtype, axes, keep_dims):
     rshape, rstr = _groups(shape, strides, axes)
     chunk = _codes.REDUCE_CHUNK
     chunks = -(-total // chunk)
-    return ReducePlan(mstype.to_dtype(np_dtype), np_dtype, work, code, work != np_dtype, out_shape, n_out, total,
+    return ReducePlan(mstype.to_dtype(np_dtype), np_dtype, work, code, op == MEAN, work != np_dtype, out_shape, n_out,
+                      total,
                       oshape, ostr, rshape, rstr, chunk, len(rshape) == 1 and rstr[0] == 1,
                       n_out * chunks if chunks > 1 else 1, work.type(max(total, 1)))
 
@@ -606,12 +608,19 @@ def reduce_run(plan, x, backend):
     if plan.cast:
         array = array.astype(plan.work)
     if plan.total == 0 or plan.n_out == 0:  # nothing to fold: the sum of nothing is 0 (a mean of nothing NaN)
-        fill = np.nan if plan.code == _codes.MEAN else 0
+        fill = np.nan if plan.mean else 0
         return Tensor._make(backend.full(plan.shape, fill, plan.np_dtype), backend, plan.dtype)
     out = backend.empty(plan.n_out, plan.work)
     partial = backend.empty(plan.partial, plan.work) if plan.partial > 1 else _unused(backend, plan.work)
     backend.kernels.reduce(plan.code, out, array.reshape(-1) if array.ndim != 1 else array, partial, plan.oshape,
-                           plan.ostr, plan.rshape, plan.rstr, plan.chunk, plan.lanes, plan.count)
+                           plan.ostr, plan.rshape, plan.rstr, plan.chunk, plan.lanes)
+    if plan.mean:  # one IEEE division per output (integers: toward zero), the same on every device
+        xp = backend.xp
+        with backend._on():
+            if plan.work.kind == "f":
+                xp.divide(out, plan.count, out=out)
+            else:
+                out = xp.floor_divide(out, plan.count) + ((xp.remainder(out, plan.count) != 0) & (out < 0))
     if plan.cast:
         out = out.astype(plan.np_dtype)
     return Tensor._make(out.reshape(plan.shape), backend, plan.dtype)
@@ -629,8 +638,11 @@ def _unused(backend, dtype):
     return array
 
 
+MEAN = -1  # reduce_op's code of the mean (a sum, then a division)
+
+
 def reduce_op(api, op, x, axis=(), keep_dims=False):
-    """The reduction `op` (SUM, MEAN, MAX, MIN of `kernels.bodies`) of the Tensor x over `axis`."""
+    """The reduction `op` (SUM, MAX, MIN of `kernels.bodies`, or MEAN) of the Tensor x over `axis`."""
     if not isinstance(x, Tensor):
         _checks.fail(api, "x", "a Tensor", x, TypeError)
     key = axis if isinstance(axis, (int, tuple)) and type(axis) is not bool else \
@@ -703,7 +715,7 @@ class ReduceSum(_Reduce):
 class ReduceMean(_Reduce):
     """The mean over `axis`: the sum (ReduceSum's order) divided by the count; integers divide toward zero."""
 
-    _op = _codes.MEAN
+    _op = MEAN
 
 
 class ReduceMax(_Reduce):
