@@ -1417,32 +1417,36 @@ def arg_better(op, v, best):
 
 
 def arg_lane(op, values, indices, a, lane, n, inner):
-    """values/indices[lane] = the extreme of a[base + imul(k, inner)], k < n, and its first k (lane = o * inner + i)."""
+    """values/indices[lane] = the extreme of a[base + k * inner], k < n, and its first k (lane = o * inner + i)."""
     base = imul(imul(lane // inner, n), inner) + lane % inner
     best = a[base]
     at = 0
     for k in range(1, n):
         v = a[base + imul(k, inner)]
-        if arg_better(op, v, best):
-            best = v
-            at = k
+        better = arg_better(op, v, best)
+        best = v if better else best  # selects, not a branch: nothing to mispredict
+        at = k if better else at
     values[lane] = best
     indices[lane] = at
 
 
 def softmax_lane(op, out, a, lane, n, inner):
-    """SOFTMAX exp(x - max) / sum, or LOG_SOFTMAX (x - max) - log(sum), along one lane of n elements (sums in
-    order along the lane)."""
+    """SOFTMAX exp(x - max) / sum, or LOG_SOFTMAX (x - max) - log(sum), along one lane of n elements.
+
+    The exps are written to `out` first and summed by `reduce_chunk` (its lane order when the lane is
+    contiguous), so the exp loop vectorizes; the division and the log-softmax then overwrite them.
+    """
     base = imul(imul(lane // inner, n), inner) + lane % inner
     m = a[base]
     for k in range(1, n):
         m = max_fold(m, a[base + imul(k, inner)])
-    s = _F0
-    for k in range(n):
-        e = fexp(a[base + imul(k, inner)] - m)
-        s += e
-        if op == SOFTMAX:
-            out[base + imul(k, inner)] = e
+    if inner == 1:
+        for k in range(np.uint64(n)):
+            out[np.uint64(base) + k] = fexp(a[np.uint64(base) + k] - m)
+    else:
+        for k in range(n):
+            out[base + imul(k, inner)] = fexp(a[base + imul(k, inner)] - m)
+    s = reduce_chunk(out, base, 0, n, (n,), (inner,), inner == 1)
     if op == SOFTMAX:
         for k in range(n):
             out[base + imul(k, inner)] = out[base + imul(k, inner)] / s

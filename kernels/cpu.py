@@ -333,7 +333,7 @@ def conv(x, w, out, scratch, plan):
 # `bodies.UNARY`, `bodies.BINARY`, `bodies.FOLD` name them. Float64 work binds the double compile.
 _OP = -1  # the code a copy is compiled for (reductions, softmax)
 # bodies each copy binds (see `_element_kernel`); the loops below never run unbound
-value = reduce_chunk = out_base = fold = arg_lane = softmax_lane = None
+value = reduce_chunk = out_base = reduced_offset = fold = arg_lane = softmax_lane = None
 _CHUNK = 16384  # elements per parallel task of the map and zip loops (a long single axis still splits)
 _kernels = {}
 _kernels_lock = threading.Lock()
@@ -367,7 +367,7 @@ def _compiled(wide, called, fold):
     return compiled
 
 
-_REDUCE_NAMES = {"reduce_chunk": "reduce_chunk", "out_base": "out_base"}
+_REDUCE_NAMES = {"reduce_chunk": "reduce_chunk", "out_base": "out_base", "reduced_offset": "reduced_offset"}
 
 
 def _unary(out, a, p):
@@ -436,20 +436,52 @@ def binary(op, out, a, b, shape, sa, sb):
         kernel(n, out, a, b, shape, sa, sb)
 
 
+_ACROSS = 256  # outputs one work item folds side by side when they are contiguous in the input
+
+
 def _reduce(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes):
     n_out = out.size
     total = 1
     for size in rshape:
         total *= size
     nchunks = (total + chunk - 1) // chunk
-    for t in prange(n_out * nchunks):  # item (o, c): chunk c of output o
-        o = t // nchunks
-        k0 = (t - o * nchunks) * chunk
-        acc = reduce_chunk(a, out_base(o, oshape, ostr), k0, min(k0 + chunk, total), rshape, rstr, lanes)
-        if nchunks == 1:
-            out[o] = acc
-        else:
-            partial[t] = acc
+    row = oshape[len(oshape) - 1]
+    if not lanes and ostr[len(ostr) - 1] == 1 and row >= 8:
+        # outputs contiguous in the input (a reduction over leading axes): fold a block of them side by side, each
+        # still element after element in `reduce_chunk`'s order (the same bits), the inner loop over the block
+        # unit-stride and vectorizable
+        blocks = (row + _ACROSS - 1) // _ACROSS
+        for t in prange((n_out // row) * blocks * nchunks):
+            c = t % nchunks
+            o0 = (t // (nchunks * blocks)) * row + ((t // nchunks) % blocks) * _ACROSS
+            width = min(_ACROSS, row - o0 % row)
+            k0 = c * chunk
+            base = out_base(o0, oshape, ostr)
+            first = base + reduced_offset(k0, rshape, rstr)
+            if nchunks == 1:  # fold straight into the outputs (unsigned indices: what LLVM vectorizes)
+                for j in range(np.uint64(width)):
+                    out[np.uint64(o0) + j] = a[np.uint64(first) + j]
+                for k in range(k0 + 1, min(k0 + chunk, total)):
+                    at = np.uint64(base + reduced_offset(k, rshape, rstr))
+                    for j in range(np.uint64(width)):
+                        out[np.uint64(o0) + j] = fold(out[np.uint64(o0) + j], a[at + j])
+            else:
+                acc = partial[o0 * nchunks + c:(o0 + width) * nchunks:nchunks]
+                for j in range(width):
+                    acc[j] = a[first + j]
+                for k in range(k0 + 1, min(k0 + chunk, total)):
+                    at = base + reduced_offset(k, rshape, rstr)
+                    for j in range(width):
+                        acc[j] = fold(acc[j], a[at + j])
+    else:
+        for t in prange(n_out * nchunks):  # item (o, c): chunk c of output o
+            o = t // nchunks
+            k0 = (t - o * nchunks) * chunk
+            acc = reduce_chunk(a, out_base(o, oshape, ostr), k0, min(k0 + chunk, total), rshape, rstr, lanes)
+            if nchunks == 1:
+                out[o] = acc
+            else:
+                partial[t] = acc
     if nchunks > 1:
         for o in prange(n_out):
             acc = partial[o * nchunks]

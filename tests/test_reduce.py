@@ -85,6 +85,19 @@ def test_long_sums_fold_in_chunks_in_order(device, small):
     np.testing.assert_allclose(got, exact, rtol=1e-5, atol=1e-3 * np.sqrt(n))
 
 
+@pytest.mark.parametrize("shape,axes", [((5, 300), (0,)), ((3, 4, 40), (0, 1)), ((9000, 16), (0,)),
+                                        ((2, 3, 9), (0, 2)), ((6, 1, 33), (0,))])
+def test_reductions_over_leading_axes_keep_the_order(device, small, shape, axes):
+    # on the CPU, outputs contiguous in the input fold side by side: each still element after element
+    if small:
+        shape = tuple(min(n, 10) for n in shape)
+    x = (np.random.default_rng(3).standard_normal(shape) * 5).astype(np.float32)
+    for name, op in (("ReduceSum", oracle.sum_op), ("ReduceMax", oracle.max_op)):
+        got = getattr(P, name)()(Tensor(x), axes).asnumpy()
+        want = oracle.reduce_in_order(x, list(axes), op, np.dtype(np.float32))
+        assert same_bits(got, want.reshape(got.shape)), (name, shape, axes)
+
+
 def test_float16_sums_in_float32():
     x = np.full(5000, 1.0, np.float16)  # a float16 running sum would stop at 2048
     got = P.ReduceSum()(Tensor(x))
@@ -213,7 +226,7 @@ def test_serial_and_parallel_copies_of_the_reduction_kernels_give_the_same_bits(
         (("reduce", bodies.SUM, False), lambda o, p: (o, flat, p, (2,), (n // 2,), (n // 2,), (1,), 8192, True),
          2, 2 * 3),
         (("reduce", bodies.SUM, False), lambda o, p: (o, flat, p, (n // 2,), (1,), (2,), (n // 2,), 8192, False),
-         n // 2, 1),  # the sequential order
+         n // 2, 1),  # outputs side by side, each in the sequential order
     ]
     for key, args, n_out, n_partial in cases:
         split = cpu._kernels[key]

@@ -328,6 +328,29 @@ class Pow(_Binary):
 
     _op = _codes.POW
 
+    def __call__(self, x, y):
+        # a float tensor to the number 2, 0.5 or -1: the body's own exact forms, run as their own ops (no call of
+        # the general body per element): x * x, sqrt(x), 1 / x
+        if type(y) in (int, float) and isinstance(x, Tensor) and x._dtype.np_type.kind == "f":
+            if y == 2:
+                return _primitive("Mul")(x, x)
+            if y == 0.5:
+                return _primitive("Sqrt")(x)
+            if y == -1:
+                return _primitive("Div")(1.0, x)
+        return super().__call__(x, y)
+
+
+def _primitive(name):
+    """A shared instance of the primitive class `name` of this module."""
+    prim = _SHARED.get(name)
+    if prim is None:
+        prim = _SHARED[name] = globals()[name]()
+    return prim
+
+
+_SHARED = {}
+
 
 class Maximum(_Binary):
     """The larger of x and y element-wise; NaN if either is NaN (as NumPy; MindSpore 2.10's CPU returns y)."""
