@@ -158,9 +158,10 @@ def _r13_uniforms_task(out, tail, seed, seed2, g):
                   (st[0, i], st[1, i], st[2, i], st[3, i], st[4, i]))
 
 
-# serial chains: nothing to vectorize, so the long bodies stay calls (compile time)
-_r13_uniforms_task = numba.njit(cache=True, error_model="numpy")(
-    rebound(_r13_uniforms_task, "_r13_uniforms_task", _called))
+# small work calls the long bodies (compile time); large work inlines them, which lets the lockstep chains overlap
+_r13_uniforms_task_small = numba.njit(cache=True, error_model="numpy")(
+    rebound(_r13_uniforms_task, "_r13_uniforms_task_small", _called))
+_r13_uniforms_task = numba.njit(cache=True, error_model="numpy")(_r13_uniforms_task)
 
 
 def _r13_uniforms(out, tail, seed, seed2):
@@ -168,7 +169,7 @@ def _r13_uniforms(out, tail, seed, seed2):
         _r13_uniforms_task(out, tail, seed, seed2, np.int64(g))  # prange's index is unsigned
 
 
-_R13_UNIFORMS = Split(_r13_uniforms)
+_R13_UNIFORMS = Split(_r13_uniforms, serial={"_r13_uniforms_task": _r13_uniforms_task_small})
 _R13_PAIRS_PER_TASK = 8192
 
 

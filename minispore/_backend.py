@@ -5,6 +5,7 @@ A backend is a small object: an array module (`xp`), a kernel module (`kernels`,
 Backends are built lazily and cached; the GPU one imports numba.cuda and CuPy only when first asked for.
 """
 import contextlib
+import math
 import os
 import threading
 
@@ -47,7 +48,7 @@ class Backend:
         convolution run so far does not keep its workspace for ever."""
         if self.name != "CPU":
             return self.empty(shape, dtype)
-        nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        nbytes = math.prod(shape) * np.dtype(dtype).itemsize
         buffer = getattr(self._local, "scratch", None)
         if buffer is None or buffer.nbytes < nbytes:
             buffer = self._local.scratch = self.empty((max(nbytes, 1),), np.uint8)

@@ -7,8 +7,13 @@ Python thread, so tests size their cases with `small` (True there).
 import os
 
 import pytest
+from hypothesis import settings
 
 from minispore import context
+
+# The same examples on every run: a CI run that passed once passes again (explore with --hypothesis-seed=random)
+settings.register_profile("minispore", derandomize=True)
+settings.load_profile("minispore")
 
 SIMULATED = os.environ.get("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0")
 

@@ -30,7 +30,9 @@ def test_batch_norm_training_matches_the_oracle(device, small):
         moving_mean, moving_var = Parameter(Tensor(mean), name="m"), Parameter(Tensor(var), name="v")
         out = ops.BatchNorm(True, eps, momentum)(Tensor(x), Tensor(gamma), Tensor(beta), moving_mean, moving_var)
         y, bmean, bvar, unbiased = oracle.batch_norm_train(x, gamma, beta, eps)
-        np.testing.assert_allclose(out[0].asnumpy(), y, rtol=1e-5, atol=1e-5)
+        # y = x * scale + offset in float32: the rounding error grows with |x * scale| (a near-constant channel)
+        scale = (gamma / np.sqrt(bvar + eps)).reshape((1, c) + (1,) * len(spatial))
+        np.testing.assert_allclose(out[0].asnumpy(), y, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(x * scale).max()))
         for got, want in zip(out[1:], (bmean, unbiased, bmean, bvar)):
             np.testing.assert_allclose(got.asnumpy(), want, rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(moving_mean.asnumpy(), (1 - momentum) * mean + momentum * bmean, rtol=1e-5,

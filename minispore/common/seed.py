@@ -70,14 +70,20 @@ def splitmix64(x):
 def next_stream():
     """Claim the next stream of the portable generator: returns (seed, stream) for one random initialiser call."""
     with _lock:
-        seed = _state["seed"]
-        if seed is None:
-            if _state["process_seed"] is None:
-                _state["process_seed"] = int.from_bytes(os.urandom(4), "little")
-            seed = _state["process_seed"]
-        stream = _state["stream"]
-        _state["stream"] = stream + 1
-    return seed, stream
+        return _claim("stream")
+
+
+def _claim(counter):
+    """(seed, n) with n the next value of `counter`; the seed drawn from the OS once per process without
+    `set_seed`. Call under the lock."""
+    seed = _state["seed"]
+    if seed is None:
+        if _state["process_seed"] is None:
+            _state["process_seed"] = int.from_bytes(os.urandom(4), "little")
+        seed = _state["process_seed"]
+    n = _state[counter]
+    _state[counter] = n + 1
+    return seed, n
 
 
 def next_op_stream():
@@ -85,14 +91,8 @@ def next_op_stream():
     counting those calls since the last `set_seed`. Apart from the initialisers' streams, so a dropout never
     changes the weights initialised after it."""
     with _lock:
-        seed = _state["seed"]
-        if seed is None:
-            if _state["process_seed"] is None:
-                _state["process_seed"] = int.from_bytes(os.urandom(4), "little")
-            seed = _state["process_seed"]
-        stream = _state["op_stream"]
-        _state["op_stream"] = stream + 1
-    return seed, OP_STREAM_BASE + stream
+        seed, n = _claim("op_stream")
+    return seed, OP_STREAM_BASE + n
 
 
 def r13_seeds():

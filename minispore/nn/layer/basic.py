@@ -36,7 +36,8 @@ class Dense(Cell):
             means MindSpore 2.10's Uniform(1 / sqrt(in_channels)). Default: 'zeros' (MindSpore r1.3).
         has_bias (bool): add a bias. Default: True.
         activation (str | Cell | Primitive | None): applied to the output; a str is looked up by
-            ``nn.layer.activation.get_activation`` ('relu', ...). Default: None.
+            ``nn.layer.activation.get_activation`` ('relu', ...), which this version lacks: pass a Cell.
+            Default: None.
         dtype (minispore.dtype): of the parameters, unless given as Tensors. Default: mstype.float32.
 
     Inputs:
@@ -81,7 +82,11 @@ class Dense(Cell):
         self.bias_init = bias_init
         self.matmul = MatMul(transpose_b=True)
         if isinstance(activation, str):
-            from . import activation as _activation  # the activation layers' module, imported on first use
+            try:
+                from . import activation as _activation  # the activation layers' module, imported on first use
+            except ImportError:  # not in this version: say so rather than fail inside the import machinery
+                _checks.fail(api, "activation", "a Cell, Primitive or None (activation names such as 'relu' need "
+                             "the activation layers, not in this version)", activation)
             activation = _activation.get_activation(activation)
         if activation is not None and not isinstance(activation, (Cell, Primitive)):
             _checks.fail(api, "activation", "a str, Cell, Primitive or None", activation, TypeError)

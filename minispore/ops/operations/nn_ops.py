@@ -52,6 +52,9 @@ def conv_output_shape(api, in_spatial, kernel, stride, dilation, pad_mode, pads)
     return tuple(out), tuple(before), tuple(after)
 
 
+_output_shape = functools.lru_cache(maxsize=1024)(conv_output_shape)  # per call: the same shapes again and again
+
+
 @functools.lru_cache(maxsize=1024)
 def _plan(kernels, x_shape, w_shape, dtype, stride, dilation, pad_before, out_spatial, group):
     """The target's conv plan, once per shapes and geometry (a network calls the same convolutions again)."""
@@ -126,8 +129,8 @@ class _Conv(Primitive):
             raise ValueError(f"For '{api}', the 'weight' shape must be (out_channel, in_channels / group, *kernel_size)"
                              f" = {expected_w} in {'NCHW' if channels_last else self.format} order for 'x' of "
                              f"shape {x.shape} and group {self.group}, but got {weight.shape}.")
-        out_spatial, before, _ = conv_output_shape(api, xa.shape[2:], self.kernel_size, self.stride, self.dilation,
-                                                   self.pad_mode, self.pad)
+        out_spatial, before, _ = _output_shape(api, xa.shape[2:], self.kernel_size, self.stride, self.dilation,
+                                               self.pad_mode, self.pad)
         lift = (1,) * (3 - nd)  # a 2-d convolution is a 3-d one of depth 1
         out = conv3d(backend, xa.reshape(xa.shape[:2] + lift + xa.shape[2:]),
                      wa.reshape(wa.shape[:2] + lift + wa.shape[2:]), lift + self.stride, lift + self.dilation,
@@ -135,7 +138,7 @@ class _Conv(Primitive):
         out = out.reshape(out.shape[:2] + out_spatial)
         if channels_last:
             out = backend.xp.ascontiguousarray(out.transpose(0, 2, 3, 1))
-        return Tensor._wrap(out, backend)
+        return Tensor._make(out, backend, x.dtype)
 
 
 class Conv2D(_Conv):
