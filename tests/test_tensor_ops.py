@@ -237,6 +237,7 @@ def test_get_activation_names():
         nn.get_activation("mish")
     with pytest.raises(TypeError, match="'name' must be a str or None"):
         nn.get_activation(3)
+    assert isinstance(nn.Dense(3, 2, activation="relu").activation, nn.ReLU)  # Dense builds it by name
 
 
 # --- array primitives -------------------------------------------------------------------------------------------
