@@ -12,9 +12,10 @@ workqueue. The `omp` and `tbb` layers run concurrent regions; there the lock is 
 """
 import functools
 import threading
-import types
 
 import numba
+
+from ._retarget import rebound
 
 __all__ = ["SERIAL_BELOW", "Split", "serialised", "rebound"]
 
@@ -40,13 +41,6 @@ def serialised(launcher):
                     pass
             return result
     return run
-
-
-def rebound(fn, name, constants):
-    """A copy of the function `fn` named `name` whose globals `constants` (a dict) replace its module's."""
-    copy = types.FunctionType(fn.__code__, dict(fn.__globals__, **constants), name, fn.__defaults__, fn.__closure__)
-    copy.__qualname__ = name  # the cache file's name: each copy has its own entries
-    return copy
 
 
 class Split:

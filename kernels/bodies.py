@@ -18,7 +18,7 @@ import numpy as np
 __all__ = [
     "mul", "dmul", "philox_rounds", "philox4x32", "contract_block", "unit_float", "scale_below",
     "log_unit", "sincos_turn", "erfinv", "box_muller", "truncated_normal", "draw4", "lane", "inside", "valid_range",
-    "binary_value", "dscale_below", "log_f64", "cossin_f64", "r13_uniform", "r13_philox", "r13_calls", "r13_fresh",
+    "dscale_below", "log_f64", "cossin_f64", "r13_uniform", "r13_philox", "r13_calls", "r13_fresh",
     "r13_skip", "r13_chain", "r13_box_muller", "ms2_block", "ms2_unit", "ms2_normal_pair", "ms2_draw4",
     "conv_row_taps", "conv_rows_nine", "im2col_source", "imul", "pool_row_taps", "pool_count", "pool_average",
     "adaptive_average", "norm_sums", "norm_moments", "norm_rstd", "norm_affine", "layer_norm_value", "moving_average",
@@ -29,16 +29,13 @@ __all__ = [
 # passes over the inlined code took most of a first run's compile time (22 s to the guide's first conv, now ~8 s);
 # LLVM still inlines them where it pays.
 CALLED = frozenset({"log_f64", "cossin_f64", "r13_calls", "r13_fresh", "r13_philox"})
+# the element bodies that branch (no vectorizing them): their launchers call them rather than inlining each copy
+CALLED |= {"pow_value", "floor_div_value", "floor_mod_value", "gelu_erf_value"}
 
 # Distribution codes of `draw4`; `minispore.common.initializer` uses the same names.
 UNIFORM = 0
 NORMAL = 1
 TRUNCATED_NORMAL = 2
-
-# Operation codes of `binary_value`; `minispore.ops` uses the same names.
-ADD = 0
-SUB = 1
-MUL = 2
 
 # Philox4x32-10 (Salmon et al., SC'11; Random123 constants).
 # Plain ints: Numba types a global as a (signed) literal, so each use casts it with np.uint64.
@@ -160,6 +157,11 @@ def log_unit(y):
     y, e = scale_below(y, e, _M2, _P2, np.int32(2))
     y, e = scale_below(y, e, _M1, _P1, np.int32(1))
     y, e = scale_below(y, e, _SQRT_HALF, _P1, np.int32(1))  # now y in [sqrt(1/2), sqrt(2)), around 1
+    return log_scaled(y, e)
+
+
+def log_scaled(y, e):
+    """log(y * 2**e) for y in [sqrt(1/2), sqrt(2)): the float32 series every float32 log here ends in."""
     f = y - _F1
     s = f / (_F2 + f)
     z = mul(s, s)
@@ -262,15 +264,6 @@ def valid_range(offset, step, size, count):
     return min(lo, hi), hi
 
 
-def binary_value(op, a, b):
-    """The element operation of the binary ops: ADD, SUB or MUL."""
-    if op == ADD:
-        return a + b
-    if op == SUB:
-        return a - b
-    return a * b
-
-
 # --- double-precision log, cos and sin from + - * / only --------------------------------------------------------
 # MindSpore's generators round double (or float) libm results; these reproduce them to a few double ulps, which
 # rounds to the same float32 for every input they see (tested exhaustively), and LLVM vectorizes them (libm calls
@@ -330,6 +323,11 @@ def log_f64(y):
     y, e = dscale_below(y, e, _DM2, _DP2, np.int32(2))
     y, e = dscale_below(y, e, _DM1, _D2, np.int32(1))
     y, e = dscale_below(y, e, _DSQRT_HALF, _D2, np.int32(1))  # now y in [sqrt(1/2), sqrt(2))
+    return dlog_scaled(y, e)
+
+
+def dlog_scaled(y, e):
+    """log(y * 2**e) for a double y in [sqrt(1/2), sqrt(2)), to a few double ulps (`log_scaled` in double)."""
     f = y - _D1  # exact
     s = f / (_D2 + f)
     z = dmul(s, s)
@@ -839,3 +837,640 @@ def col2im_row_taps(acc, cols, b, cl, i0, stride, dilation, pad, j_lo, j_hi):
                 u += 1
             off += dilation[1]
         u0 -= dilation[0]
+
+
+# --- element-wise maps, broadcast binary ops, reductions, softmax ------------------------------------------------
+# Each operation is a code (the names `minispore.ops` uses) and a body; a launcher compiles one copy of its loop per
+# code with the body bound in (`UNARY`, `BINARY`, `REDUCE_FINISH`), so a new activation is a body and a code.
+# Bodies of the float ops are written once, in float32, and compiled a second time for float64 work by
+# `compile_bodies(..., wide=True)`, which rebinds the names in `WIDE` (constants, `mul`, the exp/log cores) to their
+# double twins. exp, expm1 and log are ours, from + - * / only, so both targets give the same bits.
+__all__ += [
+    "log_scaled", "dlog_scaled", "float_from_bits", "float_bits", "double_from_bits", "double_bits", "fldexp",
+    "dldexp", "fexp", "dexp", "fexpm1", "dexpm1", "flog", "dlog", "ffloor", "dfloor", "fsigmoid", "fmod",
+    "fmod_value", "dpow",
+    "neg_value", "abs_value", "exp_value", "log_value", "sqrt_value", "relu_value", "irelu_value", "relu6_value",
+    "sigmoid_value", "tanh_value", "gelu_value", "erfc_double", "gelu_erf_value", "silu_value", "elu_value",
+    "leaky_relu_value",
+    "add_value", "sub_value", "mul_value", "div_value", "itrunc_div_value", "floor_div_value", "ifloor_div_value",
+    "mod_value", "imod_value", "floor_mod_value", "ifloor_mod_value", "pow_value", "ipow_value", "maximum_value",
+    "minimum_value", "equal_value", "not_equal_value", "greater_value", "greater_equal_value", "less_value",
+    "less_equal_value",
+    "sum_fold", "max_fold", "min_fold", "out_base", "reduced_offset", "reduce_chunk", "arg_better",
+    "arg_lane", "softmax_lane",
+]
+
+# unary codes (`UNARY` names each one's body, called as body(x, p) with p the op's parameter, e.g. ELU's alpha)
+NEG, ABS, EXP, LOG, SQRT, RELU, IRELU, RELU6, SIGMOID, TANH, GELU, GELU_ERF, SILU, ELU, LEAKY_RELU = range(15)
+UNARY = {NEG: "neg_value", ABS: "abs_value", EXP: "exp_value", LOG: "log_value", SQRT: "sqrt_value",
+         RELU: "relu_value", IRELU: "irelu_value", RELU6: "relu6_value", SIGMOID: "sigmoid_value",
+         TANH: "tanh_value", GELU: "gelu_value", GELU_ERF: "gelu_erf_value", SILU: "silu_value", ELU: "elu_value",
+         LEAKY_RELU: "leaky_relu_value"}
+# binary codes; an I-prefixed code is the integer form of the op (its own algorithm); comparisons give bools
+(ADD, SUB, MUL, DIV, ITRUNC_DIV, FLOOR_DIV, IFLOOR_DIV, MOD, IMOD, FLOOR_MOD, IFLOOR_MOD, POW, IPOW, MAXIMUM,
+ MINIMUM, EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL) = range(21)
+BINARY = {ADD: "add_value", SUB: "sub_value", MUL: "mul_value", DIV: "div_value", ITRUNC_DIV: "itrunc_div_value",
+          FLOOR_DIV: "floor_div_value", IFLOOR_DIV: "ifloor_div_value", MOD: "mod_value", IMOD: "imod_value",
+          FLOOR_MOD: "floor_mod_value", IFLOOR_MOD: "ifloor_mod_value", POW: "pow_value", IPOW: "ipow_value",
+          MAXIMUM: "maximum_value", MINIMUM: "minimum_value", EQUAL: "equal_value", NOT_EQUAL: "not_equal_value",
+          GREATER: "greater_value", GREATER_EQUAL: "greater_equal_value", LESS: "less_value",
+          LESS_EQUAL: "less_equal_value"}
+# reduction codes: FOLD[code] names the body fold(acc, v). `reduce_chunk` calls the name `fold`, which a compile binds
+# (`compile_bodies(bind=...)`): a body branching on the op would be inlined many times over, and cost seconds. (A
+# mean is a sum divided above the kernels: one kernel fewer to compile per dtype.)
+SUM, MAX, MIN = range(3)
+FOLD = {SUM: "sum_fold", MAX: "max_fold", MIN: "min_fold"}
+BIND = {"fold": "sum_fold"}  # names a compile binds to bodies of its choice, and their defaults
+ARGMAX, ARGMIN = range(2)
+SOFTMAX, LOG_SOFTMAX = range(2)
+REDUCE_CHUNK = 8192  # reduced elements per partial fold: more than this are folded in chunks, then the chunks in order
+REDUCE_LANES = 8  # contiguous reductions fold eight interleaved lanes (vectorizable), combined pairwise
+
+_INF = np.float32(np.inf)
+_NAN = np.float32(np.nan)
+_LOG2E = np.float32(1.4426950408889634)
+_LN2 = np.float32(math.log(2.0))
+_F2P23 = np.float32(2.0 ** 23)  # float32 magnitudes from here on are integers
+_P24 = np.float32(2.0 ** 24)
+_TWO_M126 = np.float32(2.0 ** -126)  # the smallest normal float32
+_EXP_HI = np.float32(89.0)  # exp(89) overflows float32 and exp(-104) rounds to 0: arguments clamp to [-104, 89]
+_EXP_LO = np.float32(-104.0)
+# 1/n! for the exp series (n = 2..7 on |r| <= ln2/2) and the expm1 series (n = 2..11 on |x| < ln2)
+_X2, _X3, _X4, _X5, _X6, _X7 = (np.float32(1.0 / math.factorial(n)) for n in range(2, 8))
+_Y2, _Y3, _Y4, _Y5, _Y6, _Y7, _Y8, _Y9, _Y10, _Y11 = (np.float32(1.0 / math.factorial(n)) for n in range(2, 12))
+_GELU_C = np.float32(math.sqrt(2.0 / math.pi))  # GELU's tanh approximation: tanh(c * (x + 0.044715 x^3))
+_GELU_C3 = np.float32(math.sqrt(2.0 / math.pi) * 0.044715)
+_TANH_SAT = np.float32(40.0)  # tanh rounds to 1 well before this, and expm1(2 * 40) still fits
+
+_D0 = np.float64(0.0)
+_D6 = np.float64(6.0)
+_DINF = np.float64(np.inf)
+_DNAN = np.float64(np.nan)
+_DLOG2E = np.float64(1.4426950408889634)
+_DLN2 = np.float64(math.log(2.0))
+_DSQRT2 = np.float64(math.sqrt(2.0))
+_D2P52 = np.float64(2.0 ** 52)
+_DP54 = np.float64(2.0 ** 54)
+_DTWO_M1022 = np.float64(2.0 ** -1022)
+_D2P53 = np.float64(2.0 ** 53)
+_DEXP_HI = np.float64(710.0)
+_DEXP_LO = np.float64(-746.0)
+_DX = [np.float64(1.0 / math.factorial(n)) for n in range(2, 14)]  # exp series to r^13
+_DX2, _DX3, _DX4, _DX5, _DX6, _DX7, _DX8, _DX9, _DX10, _DX11, _DX12, _DX13 = _DX
+_DY = [np.float64(1.0 / math.factorial(n)) for n in range(2, 19)]  # expm1 series to x^18
+_DY2, _DY3, _DY4, _DY5, _DY6, _DY7, _DY8, _DY9, _DY10, _DY11, _DY12, _DY13, _DY14, _DY15, _DY16, _DY17, _DY18 = _DY
+_DGELU_C = np.float64(math.sqrt(2.0 / math.pi))
+_DGELU_C3 = np.float64(math.sqrt(2.0 / math.pi) * 0.044715)
+_DTANH_SAT = np.float64(350.0)
+_F6 = np.float32(6.0)
+# erfc in double: 2/sqrt(pi) z sum (-z^2)^n / (n! (2n+1)) below 1.5, else Laplace's continued fraction; the float32
+# bodies take fewer terms (1e-9 relative) than the float64 ones (1e-15)
+_ERF_SPLIT = np.float64(1.5)
+_ERF_SERIES = np.array([(-1.0) ** n / (math.factorial(n) * (2 * n + 1)) for n in range(16)])
+_DERF_SERIES = np.array([(-1.0) ** n / (math.factorial(n) * (2 * n + 1)) for n in range(24)])
+_ERFC_TERMS = 32
+_DERFC_TERMS = 80
+_D2_SQRTPI = np.float64(2.0 / math.sqrt(math.pi))
+_D1_SQRTPI = np.float64(1.0 / math.sqrt(math.pi))
+_wcast = np.float32  # the work type of a body compiled for float32; `_dcast` for float64
+_dcast = np.float64
+
+# The names float bodies use that a float64 compile rebinds (see `compile_bodies`): constants, `mul` and the cores.
+WIDE = {"_F0": "_D0", "_F1": "_D1", "_F2": "_D2", "_HALF": "_DHALF", "_F6": "_D6", "_INF": "_DINF", "_NAN": "_DNAN",
+        "_GELU_C": "_DGELU_C", "_GELU_C3": "_DGELU_C3", "_TANH_SAT": "_DTANH_SAT", "_wcast": "_dcast",
+        "_ERF_SERIES": "_DERF_SERIES", "_ERFC_TERMS": "_DERFC_TERMS",
+        "mul": "dmul", "fexp": "dexp", "fexpm1": "dexpm1", "flog": "dlog", "ffloor": "dfloor"}
+
+
+def float_from_bits(i):
+    """The float32 whose bits are the int32 i. Each target binds a bitcast instead (this form runs in the CUDA
+    simulator)."""
+    return np.int32(i).view(np.float32)
+
+
+def float_bits(x):
+    """The bits of the float32 x as an int32 (a target binds a bitcast)."""
+    return np.float32(x).view(np.int32)
+
+
+def double_from_bits(i):
+    """The double whose bits are the int64 i (a target binds a bitcast)."""
+    return np.int64(i).view(np.float64)
+
+
+def double_bits(x):
+    """The bits of the double x as an int64 (a target binds a bitcast)."""
+    return np.float64(x).view(np.int64)
+
+
+def fldexp(y, k):
+    """y * 2**k for an integer k in [-252, 254]: two exact powers of two, so one rounding (subnormals too)."""
+    h = np.int32(k) >> np.int32(1)
+    a = float_from_bits((h + np.int32(127)) << np.int32(23))
+    b = float_from_bits((np.int32(k) - h + np.int32(127)) << np.int32(23))
+    return mul(mul(y, a), b)
+
+
+def dldexp(y, k):
+    """`fldexp` in double, for an integer k in [-2044, 2046]."""
+    h = np.int64(k) >> np.int64(1)
+    a = double_from_bits((h + np.int64(1023)) << np.int64(52))
+    b = double_from_bits((np.int64(k) - h + np.int64(1023)) << np.int64(52))
+    return dmul(dmul(y, a), b)
+
+
+def fexp(x):
+    """e**x of a float32 from + - * / only, to about one ulp: x = k ln2 + r, e**r by its series, times 2**k."""
+    t = x if x < _EXP_HI else _EXP_HI  # also NaN: no int conversion ever sees one
+    t = t if t > _EXP_LO else _EXP_LO
+    u = mul(t, _LOG2E)
+    k = np.int32(u + _HALF if u >= _F0 else u - _HALF)  # nearest (int conversion truncates)
+    kf = np.float32(k)
+    r = (t - mul(kf, _LN2_HI)) - mul(kf, _LN2_LO)  # k * _LN2_HI is exact
+    p = mul(mul(r, r), _X2 + mul(r, _X3 + mul(r, _X4 + mul(r, _X5 + mul(r, _X6 + mul(r, _X7))))))
+    y = fldexp(_F1 + (r + p), k)
+    return y if x == x else x
+
+
+def dexp(x):
+    """e**x of a double from + - * / only, to about one double ulp (`fexp` in double)."""
+    t = x if x < _DEXP_HI else _DEXP_HI
+    t = t if t > _DEXP_LO else _DEXP_LO
+    u = dmul(t, _DLOG2E)
+    k = np.int32(u + _DHALF if u >= _D0 else u - _DHALF)
+    kf = np.float64(k)
+    r = (t - dmul(kf, _DLN2_HI)) - dmul(kf, _DLN2_LO)
+    q = _DX13
+    q = _DX12 + dmul(r, q)
+    q = _DX11 + dmul(r, q)
+    q = _DX10 + dmul(r, q)
+    q = _DX9 + dmul(r, q)
+    q = _DX8 + dmul(r, q)
+    q = _DX7 + dmul(r, q)
+    q = _DX6 + dmul(r, q)
+    q = _DX5 + dmul(r, q)
+    q = _DX4 + dmul(r, q)
+    q = _DX3 + dmul(r, q)
+    q = _DX2 + dmul(r, q)
+    y = dldexp(_D1 + (r + dmul(dmul(r, r), q)), k)
+    return y if x == x else x
+
+
+def fexpm1(x):
+    """e**x - 1 of a float32, accurate near 0 (its series for |x| < ln2, else exp(x) - 1), to about two ulps."""
+    small = abs(x) < _LN2
+    s = x if small else _F0
+    q = _Y2 + mul(s, _Y3 + mul(s, _Y4 + mul(s, _Y5 + mul(s, _Y6 + mul(s, _Y7 + mul(s, _Y8 + mul(s, _Y9 + mul(
+        s, _Y10 + mul(s, _Y11)))))))))
+    return s + mul(mul(s, s), q) if small else fexp(x) - _F1
+
+
+def dexpm1(x):
+    """`fexpm1` in double (series to x**18)."""
+    small = abs(x) < _DLN2
+    s = x if small else _D0
+    q = _DY18
+    q = _DY17 + dmul(s, q)
+    q = _DY16 + dmul(s, q)
+    q = _DY15 + dmul(s, q)
+    q = _DY14 + dmul(s, q)
+    q = _DY13 + dmul(s, q)
+    q = _DY12 + dmul(s, q)
+    q = _DY11 + dmul(s, q)
+    q = _DY10 + dmul(s, q)
+    q = _DY9 + dmul(s, q)
+    q = _DY8 + dmul(s, q)
+    q = _DY7 + dmul(s, q)
+    q = _DY6 + dmul(s, q)
+    q = _DY5 + dmul(s, q)
+    q = _DY4 + dmul(s, q)
+    q = _DY3 + dmul(s, q)
+    q = _DY2 + dmul(s, q)
+    return s + dmul(dmul(s, s), q) if small else dexp(x) - _D1
+
+
+def flog(x):
+    """Natural log of a float32 (any: -inf at 0, NaN below 0 and for NaN), from + - * / only, to about one ulp:
+    x = y * 2**e read from its bits (subnormals scaled by 2**24 first), y in [sqrt(1/2), sqrt(2))."""
+    ok = x > _F0 and x < _INF
+    y = x if ok else _F1
+    tiny = y < _TWO_M126
+    y = mul(y, _P24) if tiny else y
+    bits = float_bits(y)
+    e = ((bits >> np.int32(23)) & np.int32(0xFF)) - np.int32(127) - (np.int32(24) if tiny else np.int32(0))
+    y = float_from_bits((bits & np.int32(0x7FFFFF)) | np.int32(0x3F800000))  # in [1, 2)
+    big = y >= _SQRT2
+    y = mul(y, _M1) if big else y
+    e = e + np.int32(1) if big else e
+    r = log_scaled(y, e)
+    return r if ok else (-_INF if x == _F0 else (x if x == _INF else _NAN))
+
+
+def dlog(x):
+    """`flog` in double (subnormals scaled by 2**54 first), to a few double ulps."""
+    ok = x > _D0 and x < _DINF
+    y = x if ok else _D1
+    tiny = y < _DTWO_M1022
+    y = dmul(y, _DP54) if tiny else y
+    bits = double_bits(y)
+    e = ((bits >> np.int64(52)) & np.int64(0x7FF)) - np.int64(1023) - (np.int64(54) if tiny else np.int64(0))
+    y = double_from_bits((bits & np.int64(0xFFFFFFFFFFFFF)) | np.int64(0x3FF0000000000000))
+    big = y >= _DSQRT2
+    y = dmul(y, _DM1) if big else y
+    e = e + np.int64(1) if big else e
+    r = dlog_scaled(y, np.int32(e))
+    return r if ok else (-_DINF if x == _D0 else (x if x == _DINF else _DNAN))
+
+
+def ffloor(x):
+    """floor(x) of a float32, exactly (|x| >= 2**23, inf and NaN are returned as they are)."""
+    big = not abs(x) < _F2P23
+    t = np.float32(np.int32(_F0 if big else x))  # truncates toward zero
+    t = t - _F1 if t > x else t
+    return x if big else t
+
+
+def dfloor(x):
+    """`ffloor` in double (|x| >= 2**52 is integral)."""
+    big = not abs(x) < _D2P52
+    t = np.float64(np.int64(_D0 if big else x))
+    t = t - _D1 if t > x else t
+    return x if big else t
+
+
+def fsigmoid(x):
+    """1 / (1 + e**-x) without overflow: e**-|x| is at most 1."""
+    e = fexp(-abs(x))
+    return _F1 / (_F1 + e) if x >= _F0 else e / (_F1 + e)
+
+
+def fmod(a, b):
+    """C's fmod of finite a and nonzero b: exact, so every target's libm gives the same bits (the CPU binds
+    NumPy's, which Numba compiles)."""
+    return math.fmod(a, b)
+
+
+def fmod_value(a, b):
+    """C's fmod(a, b) (NaN for b == 0 or an infinite a), guarded so that no libm call sees those."""
+    ok = b != _F0 and (a - a) == _F0
+    m = fmod(a if ok else _F0, b if ok else _F1)
+    return m if ok else _NAN
+
+
+def dpow(a, b):
+    """a**b of doubles as C's pow: exp(b log|a|) in double, the sign of an odd integer power, NaN for a negative
+    base with a non-integral exponent, 1 for b == 0 and for a == 1."""
+    ab = abs(a)
+    whole = dfloor(b) == b  # +-inf count as even integers
+    odd = whole and abs(b) < _D2P53 and fmod(b, _D2) != _D0
+    r = dexp(dmul(b, dlog(ab)))
+    r = -r if (odd and a < _D0) else r
+    r = _DNAN if (a < _D0 and not whole) else r
+    r = _D1 if (ab == _D1 and not abs(b) < _DINF and b == b) else r  # (+-1) ** +-inf
+    return _D1 if (b == _D0 or a == _D1) else r
+
+
+# unary bodies: body(x, p)
+def neg_value(x, p):
+    return -x
+
+
+def abs_value(x, p):
+    return abs(x)
+
+
+def exp_value(x, p):
+    return fexp(x)
+
+
+def log_value(x, p):
+    return flog(x)
+
+
+def sqrt_value(x, p):
+    return math.sqrt(x) if x >= _F0 else _NAN  # sqrt is correctly rounded everywhere; NaN stays NaN
+
+
+def relu_value(x, p):
+    return x if x > _F0 else _F0  # NaN gives 0, as MindSpore's CPU kernel
+
+
+def irelu_value(x, p):
+    return x if x > 0 else x - x
+
+
+def relu6_value(x, p):
+    y = x if x > _F0 else _F0
+    return y if y < _F6 else _F6
+
+
+def sigmoid_value(x, p):
+    return fsigmoid(x)
+
+
+def tanh_value(x, p):
+    """tanh(x) = expm1(2|x|) / (expm1(2|x|) + 2), signed: no cancellation near 0."""
+    a = abs(x)
+    e = fexpm1(a + a)
+    t = e / (e + _F2)
+    t = _F1 if a > _TANH_SAT else t
+    return -t if x < _F0 else t
+
+
+def gelu_value(x, p):
+    """GELU, tanh approximation: 0.5 x (1 + tanh(u)) = x sigmoid(2u), u = c (x + 0.044715 x^3).
+
+    -2|u| is computed in double and split into float hi + lo, e**(-2|u|) = exp(hi) (1 + lo): in float alone the
+    rounding of u would cost |2u| ulps (30 at x = -5).
+    """
+    d = np.float64(x)
+    v = -abs(dmul(d + d, _DGELU_C + dmul(_DGELU_C3, dmul(d, d))))
+    hi = _wcast(v)
+    lo = _wcast(v - np.float64(hi)) if v > _DEXP_LO else _F0
+    e = mul(fexp(hi), _F1 + lo)
+    return x / (_F1 + e) if x >= _F0 else mul(x, e) / (_F1 + e)
+
+
+def erfc_double(t):
+    """erfc(t) of a double t: the series of erf below 1.5 (erfc = 1 - erf), else the continued fraction."""
+    z = abs(t)
+    w = dmul(z, z)
+    q = _ERF_SERIES[_ERF_SERIES.size - 1]
+    for i in range(_ERF_SERIES.size - 2, -1, -1):
+        q = _ERF_SERIES[i] + dmul(w, q)
+    s = _D1 - dmul(dmul(_D2_SQRTPI, z), q)
+    f = z if z > _ERF_SPLIT else _ERF_SPLIT  # below the split the fraction is not used: keep it finite
+    g = f
+    for k in range(_ERFC_TERMS, 0, -1):
+        g = f + dmul(_DHALF, np.float64(k)) / g
+    e = s if z < _ERF_SPLIT else dmul(dexp(-w), _D1_SQRTPI) / g
+    return e if t >= _D0 else _D2 - e
+
+
+def gelu_erf_value(x, p):
+    """GELU without approximation: x Phi(x) = x erfc(-x / sqrt(2)) / 2, computed in double."""
+    d = np.float64(x)
+    return _wcast(dmul(dmul(_DHALF, d), erfc_double(-dmul(d, _DSQRT_HALF))))
+
+
+def silu_value(x, p):
+    """x sigmoid(x), from e**-|x| (no overflow for large negative x)."""
+    e = fexp(-abs(x))
+    return x / (_F1 + e) if x >= _F0 else mul(x, e) / (_F1 + e)
+
+
+def elu_value(x, p):
+    return x if x > _F0 else mul(p, fexpm1(x))
+
+
+def leaky_relu_value(x, p):
+    return x if x >= _F0 else mul(p, x)
+
+
+# binary bodies: body(a, b), a and b of the work dtype
+def add_value(a, b):
+    return a + b
+
+
+def sub_value(a, b):
+    return a - b
+
+
+def mul_value(a, b):
+    return a * b  # also integers, which `mul` (float32 on a GPU) cannot take; one product, nothing to fuse
+
+
+def div_value(a, b):
+    return a / b
+
+
+def ifloor_div_value(a, b):
+    """Python's a // b of integers; 0 where b == 0 (and no trap on INT_MIN // -1)."""
+    if b == 0:
+        return a - a
+    if b == -1:
+        return -a
+    return a // b
+
+
+def ifloor_mod_value(a, b):
+    """Python's a % b of integers (the sign of b); 0 where b == 0."""
+    if b == 0 or b == -1:
+        return a - a
+    return a % b
+
+
+def itrunc_div_value(a, b):
+    """C's a / b of integers (toward zero); 0 where b == 0."""
+    q = ifloor_div_value(a, b)
+    r = ifloor_mod_value(a, b)
+    return q + 1 if (r != 0 and (a < 0) != (b < 0)) else q
+
+
+def imod_value(a, b):
+    """C's a % b of integers (the sign of a); 0 where b == 0."""
+    r = ifloor_mod_value(a, b)
+    return r - b if (r != 0 and (a < 0) != (b < 0)) else r
+
+
+def floor_div_value(a, b):
+    """floor(a / b) as NumPy's floor_divide computes it: (a - fmod(a, b)) / b, corrected, so 1 // 0.1 is 9."""
+    m = fmod_value(a, b)
+    d = (a - m) / b
+    d = d - _F1 if (m != _F0 and (b < _F0) != (m < _F0)) else d
+    f = ffloor(d)
+    f = f + _F1 if d - f > _HALF else f
+    f = f if d != _F0 else mul(_F0, a / b)  # a zero with the quotient's sign
+    return f if b != _F0 else a / b
+
+
+def mod_value(a, b):
+    return fmod_value(a, b)  # MindSpore's Mod: the sign of a
+
+
+def floor_mod_value(a, b):
+    """a - floor(a / b) * b as NumPy computes it: fmod, moved into b's sign; NaN where b == 0."""
+    m = fmod_value(a, b)
+    m = m + b if (m != _F0 and (b < _F0) != (m < _F0)) else m
+    return m if m != _F0 else (-_F0 if b < _F0 else _F0)
+
+
+def pow_value(a, b):
+    """a**b: exact forms for b in (2, 1, 0.5, -1) (NumPy's), else C's pow computed in double and rounded."""
+    if b == _F2:
+        return mul(a, a)
+    if b == _F1:
+        return a
+    if b == _HALF:
+        return sqrt_value(a, a)
+    if b == -_F1:
+        return _F1 / a
+    return _wcast(dpow(np.float64(a), np.float64(b)))
+
+
+def ipow_value(a, b):
+    """a**b of integers by squaring, in int64 (wrapping as NumPy's); for b < 0 the integer part of 1 / a**-b."""
+    if b < 0:
+        if a == 1:
+            return a
+        if a == -1:
+            return a if (b & 1) != 0 else -a
+        return a - a
+    r = np.int64(1)
+    base = a
+    e = b
+    while e > 0:
+        if (e & 1) != 0:
+            r = imul(r, base)
+        base = imul(base, base)
+        e = e >> 1
+    return r
+
+
+def maximum_value(a, b):
+    return a if (a > b) | (a != a) else b  # NaN wins, and a tie gives b (signed zeros too): NumPy's maximum exactly
+
+
+def minimum_value(a, b):
+    return a if (a < b) | (a != a) else b
+
+
+def equal_value(a, b):
+    return a == b
+
+
+def not_equal_value(a, b):
+    return a != b
+
+
+def greater_value(a, b):
+    return a > b
+
+
+def greater_equal_value(a, b):
+    return a >= b
+
+
+def less_value(a, b):
+    return a < b
+
+
+def less_equal_value(a, b):
+    return a <= b
+
+
+# reductions
+def sum_fold(acc, v):
+    return acc + v
+
+
+def max_fold(acc, v):
+    return v if (v > acc) | (v != v) else acc  # NaN wins, as in NumPy; `|`, not `or`: no branch to compile
+
+
+def min_fold(acc, v):
+    return v if (v < acc) | (v != v) else acc
+
+
+fold = sum_fold  # what `reduce_chunk` folds with: each compile binds it (`BIND`)
+
+
+def out_base(o, oshape, ostr):
+    """The input offset of output element o (C order over `oshape`), whose axes step `ostr` in the input."""
+    base = 0
+    for d in range(len(oshape) - 1, -1, -1):
+        base += imul(o % oshape[d], ostr[d])
+        o //= oshape[d]
+    return base
+
+
+def reduced_offset(k, rshape, rstr):
+    """The input offset of reduced element k (C order over the reduced axes `rshape`, steps `rstr`)."""
+    off = 0
+    for d in range(len(rshape) - 1, -1, -1):
+        off += imul(k % rshape[d], rstr[d])
+        k //= rshape[d]
+    return off
+
+
+def reduce_chunk(a, base, k0, k1, rshape, rstr, lanes):
+    """The `fold` of reduced elements k0 .. k1 - 1 (k1 > k0) of the output at `base`, in an order fixed by the shape.
+
+    `lanes` (the reduced elements are contiguous): eight interleaved running folds, combined pairwise, then the
+    tail; else one element after another.
+    """
+    n = k1 - k0
+    if lanes and n >= (REDUCE_LANES << 1):
+        p = base + k0
+        s0, s1, s2, s3, s4, s5, s6, s7 = a[p], a[p + 1], a[p + 2], a[p + 3], a[p + 4], a[p + 5], a[p + 6], a[p + 7]
+        for i in range(1, n >> 3):
+            q = p + (i << 3)
+            s0 = fold(s0, a[q])
+            s1 = fold(s1, a[q + 1])
+            s2 = fold(s2, a[q + 2])
+            s3 = fold(s3, a[q + 3])
+            s4 = fold(s4, a[q + 4])
+            s5 = fold(s5, a[q + 5])
+            s6 = fold(s6, a[q + 6])
+            s7 = fold(s7, a[q + 7])
+        acc = fold(fold(fold(s0, s1), fold(s2, s3)),
+                         fold(fold(s4, s5), fold(s6, s7)))
+        for k in range(p + (n >> 3 << 3), base + k1):
+            acc = fold(acc, a[k])
+        return acc
+    if lanes:
+        acc = a[base + k0]
+        for k in range(base + k0 + 1, base + k1):
+            acc = fold(acc, a[k])
+        return acc
+    acc = a[base + reduced_offset(k0, rshape, rstr)]
+    for k in range(k0 + 1, k1):
+        acc = fold(acc, a[base + reduced_offset(k, rshape, rstr)])
+    return acc
+
+
+def arg_better(op, v, best):
+    """Whether v replaces `best` in ARGMAX (ARGMIN): strictly larger (smaller), or the first NaN (as NumPy)."""
+    if op == ARGMAX:
+        return (v > best) | ((v != v) & (best == best))
+    return (v < best) | ((v != v) & (best == best))
+
+
+def arg_lane(op, values, indices, a, lane, n, inner):
+    """values/indices[lane] = the extreme of a[base + k * inner], k < n, and its first k (lane = o * inner + i)."""
+    base = imul(imul(lane // inner, n), inner) + lane % inner
+    best = a[base]
+    at = 0
+    for k in range(1, n):
+        v = a[base + imul(k, inner)]
+        better = arg_better(op, v, best)
+        best = v if better else best  # selects, not a branch: nothing to mispredict
+        at = k if better else at
+    values[lane] = best
+    indices[lane] = at
+
+
+def softmax_lane(op, out, a, lane, n, inner):
+    """SOFTMAX exp(x - max) / sum, or LOG_SOFTMAX (x - max) - log(sum), along one lane of n elements.
+
+    The exps are written to `out` first and summed by `reduce_chunk` (its lane order when the lane is
+    contiguous), so the exp loop vectorizes; the division and the log-softmax then overwrite them.
+    """
+    base = imul(imul(lane // inner, n), inner) + lane % inner
+    m = a[base]
+    for k in range(1, n):
+        m = max_fold(m, a[base + imul(k, inner)])
+    if inner == 1:
+        for k in range(np.uint64(n)):
+            out[np.uint64(base) + k] = fexp(a[np.uint64(base) + k] - m)
+    else:
+        for k in range(n):
+            out[base + imul(k, inner)] = fexp(a[base + imul(k, inner)] - m)
+    s = reduce_chunk(out, base, 0, n, (n,), (inner,), inner == 1)
+    if op == SOFTMAX:
+        for k in range(n):
+            out[base + imul(k, inner)] = out[base + imul(k, inner)] / s
+    else:
+        ls = flog(s)
+        for k in range(n):
+            out[base + imul(k, inner)] = (a[base + imul(k, inner)] - m) - ls

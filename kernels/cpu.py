@@ -5,11 +5,15 @@ computed; parallel loops split work by output element, so results never depend o
 GEMM-based convolution (Winograd, im2col) lives in `cpu_conv.py`; `conv` runs it or the direct one, built
 from a body shared with the GPU, is here.
 """
+import threading
+
 import numba
 import numba.core.caching
 import numba.core.event
 import numpy as np
-from numba import prange
+from llvmlite import ir
+from numba import prange, types
+from numba.extending import intrinsic
 
 from . import _cache, bodies
 from ._parallel import Split, rebound, serialised
@@ -20,21 +24,44 @@ from .cpu_conv import _BLAS, HAS_BLAS, _call_int32, _call_void, conv_gemm  # BLA
 __all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_plan", "conv",
            "binary", "philox4x32", "pool", "adaptive_avg_pool", "norm_partial_sums", "batch_norm_train_finish",
            "batch_norm_eval_finish", "batch_norm_apply", "layer_norm", "dropout", "matmul", "col2im"]
+__all__ += ["unary", "reduce", "arg_reduce", "softmax"]
 
 _cache.install(numba.core.caching)  # before the first cache=True kernel
 _cache.announce_compiles(numba.core.event)
 
+def _bitcast(source, target):
+    """An intrinsic reinterpreting the bits of a `source` scalar as a `target` one (free; LLVM vectorizes it)."""
+    llvm_type = {types.float32: ir.FloatType(), types.float64: ir.DoubleType(), types.int32: ir.IntType(32),
+                 types.int64: ir.IntType(64)}[target]
+
+    @intrinsic
+    def cast(typingctx, value):
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(context.cast(builder, args[0], signature.args[0], source), llvm_type)
+        return target(value), codegen
+    return cast
+
+
+# the bodies' bit reinterpretations (NumPy views, which Numba cannot compile for scalars) and fmod (math.fmod is
+# not in Numba's CPU target)
+_BITS = {"float_from_bits": _bitcast(types.int32, types.float32), "float_bits": _bitcast(types.float32, types.int32),
+         "double_from_bits": _bitcast(types.int64, types.float64),
+         "double_bits": _bitcast(types.float64, types.int64),
+         "fmod": numba.njit(inline="always", error_model="numpy")(lambda a, b: np.fmod(a, b))}
 # error_model="numpy": no ZeroDivisionError branches, so LLVM can vectorize the bodies' arithmetic
-_body = compile_bodies(lambda fn: numba.njit(inline="always", error_model="numpy")(fn))
+_body = compile_bodies(lambda fn: numba.njit(inline="always", error_model="numpy")(fn), _BITS)
+# the float bodies compiled for float64 work (bodies.WIDE)
+_wide = compile_bodies(lambda fn: numba.njit(inline="always", error_model="numpy")(fn), _BITS, wide=True)
 # the same bodies with the long ones (bodies.CALLED) compiled as functions of their own: for item functions that
 # serve small work, where compile time matters more than vectorization
 _called = compile_bodies(lambda fn: numba.njit(inline="never" if fn.__name__ in bodies.CALLED else "always",
-                                               error_model="numpy")(fn))
+                                               error_model="numpy")(fn), _BITS)
+_called_wide = compile_bodies(lambda fn: numba.njit(inline="never" if fn.__name__ in bodies.CALLED else "always",
+                                                    error_model="numpy")(fn), _BITS, wide=True)
 philox4x32 = _body["philox4x32"]
 contract_block = _body["contract_block"]
 draw4 = _body["draw4"]
 lane = _body["lane"]
-binary_value = _body["binary_value"]
 r13_calls = _body["r13_calls"]
 r13_fresh = _body["r13_fresh"]
 r13_chain = _body["r13_chain"]
@@ -302,25 +329,79 @@ def conv(x, w, out, scratch, plan):
     _CONV_DIRECT(out.size * w[0].size, x, w, out, plan.stride, plan.dilation)
 
 
-_OP = -1  # bound per copy of _binary below, so each operation compiles to its own branch-free loop
+# --- element-wise: map, zip (broadcast binary), reduce, arg-reduce, softmax --------------------------------------
+# One loop per launcher, compiled lazily per operation code (and per float width) with the code's body bound in:
+# `bodies.UNARY`, `bodies.BINARY`, `bodies.FOLD` name them. Float64 work binds the double compile.
+_OP = -1  # the code a copy is compiled for (reductions, softmax)
+# bodies each copy binds (see `_element_kernel`); the loops below never run unbound
+value = reduce_chunk = out_base = reduced_offset = fold = arg_lane = softmax_lane = None
+_CHUNK = 16384  # elements per parallel task of the map and zip loops (a long single axis still splits)
+_kernels = {}
+_kernels_lock = threading.Lock()
+
+
+def _element_kernel(key, fn, names, code, fold=None):
+    """The Split of loop `fn` for key = (kind, op, wide), made on first use, with `_OP` = `code` and each global
+    of `names` (loop name -> body name) bound to that body of the float32 or float64 (`wide`) compile (one whose
+    `fold` is the body named `fold`, for reductions)."""
+    with _kernels_lock:
+        kernel = _kernels.get(key)
+        if kernel is None:
+            kind, op, wide = key
+            bound = {name: _compiled(wide, body in bodies.CALLED, fold)[body] for name, body in names.items()}
+            kernel = _kernels[key] = Split(fn, f"_{kind}_{op}{'_f64' if wide else ''}", _OP=code, **bound)
+    return kernel
+
+
+_folds = {}
+
+
+def _compiled(wide, called, fold):
+    """The compile of the bodies a kernel binds from: float32 or float64, long bodies called or inlined, and for a
+    reduction its own `fold` (compiled on first use)."""
+    if fold is None:
+        return (_called_wide if wide else _called) if called else (_wide if wide else _body)
+    compiled = _folds.get((wide, fold))
+    if compiled is None:
+        compiled = _folds[(wide, fold)] = compile_bodies(
+            lambda fn: numba.njit(inline="always", error_model="numpy")(fn), _BITS, wide=wide, bind={"fold": fold})
+    return compiled
+
+
+_REDUCE_NAMES = {"reduce_chunk": "reduce_chunk", "out_base": "out_base", "reduced_offset": "reduced_offset"}
+
+
+def _unary(out, a, p):
+    n = out.size
+    for t in prange((n + _CHUNK - 1) // _CHUNK):
+        for i in range(np.uint64(t * _CHUNK), np.uint64(min(n, (t + 1) * _CHUNK))):
+            out[i] = value(a[i], p)
+
+
+def unary(op, out, a, p):
+    """out = body(a, p) element-wise for the UNARY code `op`; out and a flat, p a scalar of the work dtype."""
+    n = out.size
+    if n:
+        key = ("unary", op, a.dtype.char == "d")
+        kernel = _kernels.get(key) or _element_kernel(key, _unary, {"value": bodies.UNARY[op]}, op)
+        kernel(n, out, a, p)
 
 
 def _binary(out, a, b, shape, sa, sb):
-    """out = a (_OP) b over `shape`, C order; a and b are flat with element strides sa, sb (0 = broadcast).
+    """out = value(a, b) over `shape`, C order; a and b are flat with element strides sa, sb (0 = broadcast).
 
     The last axis is the inner loop; it is cut into chunks so a single long axis still runs in parallel.
     """
     nd = len(shape)
     inner = shape[nd - 1]
     rows = out.size // inner
-    chunk = 16384
-    nchunk = (inner + chunk - 1) // chunk
+    nchunk = (inner + _CHUNK - 1) // _CHUNK
     sal = sa[nd - 1]
     sbl = sb[nd - 1]
     for t in prange(rows * nchunk):
         r = t // nchunk
-        j0 = (t % nchunk) * chunk
-        j1 = min(j0 + chunk, inner)
+        j0 = (t % nchunk) * _CHUNK
+        j1 = min(j0 + _CHUNK, inner)
         oa = 0
         ob = 0
         rem = r
@@ -333,28 +414,123 @@ def _binary(out, a, b, shape, sa, sb):
         # unsigned indices and one loop per stride pattern: the contiguous cases vectorize
         if sal == 1 and sbl == 1:
             for j in range(np.uint64(j0), np.uint64(j1)):
-                out[np.uint64(o) + j] = binary_value(_OP, a[np.uint64(oa) + j], b[np.uint64(ob) + j])
+                out[np.uint64(o) + j] = value(a[np.uint64(oa) + j], b[np.uint64(ob) + j])
         elif sal == 1 and sbl == 0:
             bv = b[ob]
             for j in range(np.uint64(j0), np.uint64(j1)):
-                out[np.uint64(o) + j] = binary_value(_OP, a[np.uint64(oa) + j], bv)
+                out[np.uint64(o) + j] = value(a[np.uint64(oa) + j], bv)
         elif sal == 0 and sbl == 1:
             av = a[oa]
             for j in range(np.uint64(j0), np.uint64(j1)):
-                out[np.uint64(o) + j] = binary_value(_OP, av, b[np.uint64(ob) + j])
+                out[np.uint64(o) + j] = value(av, b[np.uint64(ob) + j])
         else:
             for j in range(j0, j1):
-                out[o + j] = binary_value(_OP, a[oa + j * sal], b[ob + j * sbl])
-
-
-_BINARY = {op: Split(_binary, f"_binary_{name}", _OP=op)
-           for op, name in ((bodies.ADD, "add"), (bodies.SUB, "sub"), (bodies.MUL, "mul"))}
+                out[o + j] = value(a[oa + j * sal], b[ob + j * sbl])
 
 
 def binary(op, out, a, b, shape, sa, sb):
     """out = a (op) b over `shape`, C order; a and b are flat with element strides sa, sb (0 = broadcast)."""
+    n = out.size
+    if n:
+        key = ("binary", op, a.dtype.char == "d")
+        kernel = _kernels.get(key) or _element_kernel(key, _binary, {"value": bodies.BINARY[op]}, op)
+        kernel(n, out, a, b, shape, sa, sb)
+
+
+_ACROSS = 256  # outputs one work item folds side by side when they are contiguous in the input
+
+
+def _reduce(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes):
+    n_out = out.size
+    total = 1
+    for size in rshape:
+        total *= size
+    nchunks = (total + chunk - 1) // chunk
+    row = oshape[len(oshape) - 1]
+    if not lanes and ostr[len(ostr) - 1] == 1 and row >= 8:
+        # outputs contiguous in the input (a reduction over leading axes): fold a block of them side by side, each
+        # still element after element in `reduce_chunk`'s order (the same bits), the inner loop over the block
+        # unit-stride and vectorizable
+        blocks = (row + _ACROSS - 1) // _ACROSS
+        for t in prange((n_out // row) * blocks * nchunks):
+            c = t % nchunks
+            o0 = (t // (nchunks * blocks)) * row + ((t // nchunks) % blocks) * _ACROSS
+            width = min(_ACROSS, row - o0 % row)
+            k0 = c * chunk
+            base = out_base(o0, oshape, ostr)
+            first = base + reduced_offset(k0, rshape, rstr)
+            if nchunks == 1:  # fold straight into the outputs (unsigned indices: what LLVM vectorizes)
+                for j in range(np.uint64(width)):
+                    out[np.uint64(o0) + j] = a[np.uint64(first) + j]
+                for k in range(k0 + 1, min(k0 + chunk, total)):
+                    at = np.uint64(base + reduced_offset(k, rshape, rstr))
+                    for j in range(np.uint64(width)):
+                        out[np.uint64(o0) + j] = fold(out[np.uint64(o0) + j], a[at + j])
+            else:
+                acc = partial[o0 * nchunks + c:(o0 + width) * nchunks:nchunks]
+                for j in range(width):
+                    acc[j] = a[first + j]
+                for k in range(k0 + 1, min(k0 + chunk, total)):
+                    at = base + reduced_offset(k, rshape, rstr)
+                    for j in range(width):
+                        acc[j] = fold(acc[j], a[at + j])
+    else:
+        for t in prange(n_out * nchunks):  # item (o, c): chunk c of output o
+            o = t // nchunks
+            k0 = (t - o * nchunks) * chunk
+            acc = reduce_chunk(a, out_base(o, oshape, ostr), k0, min(k0 + chunk, total), rshape, rstr, lanes)
+            if nchunks == 1:
+                out[o] = acc
+            else:
+                partial[t] = acc
+    if nchunks > 1:
+        for o in prange(n_out):
+            acc = partial[o * nchunks]
+            for c in range(1, nchunks):
+                acc = fold(acc, partial[o * nchunks + c])
+            out[o] = acc
+
+
+def reduce(op, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes):
+    """out[o] = the fold of the reduced elements of output o (REDUCE code `op`), in an order fixed by the shape.
+
+    Output o (C order over `oshape`) starts at input offset sum(index * ostr); its reduced elements are the C
+    order over `rshape` with steps `rstr`, folded in chunks of `chunk` (`bodies.reduce_chunk`; `lanes`: they are
+    contiguous), the chunks' folds (in `partial`, n_out * chunks elements) then folded in order.
+    """
     if out.size:
-        _BINARY[op](out.size, out, a, b, shape, sa, sb)
+        key = ("reduce", op, a.dtype.char == "d")
+        kernel = _kernels.get(key) or _element_kernel(
+            key, _reduce, dict(_REDUCE_NAMES, fold=bodies.FOLD[op]), op,
+            bodies.FOLD[op])
+        kernel(a.size, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes)
+
+
+def _arg_reduce(values, indices, a, n, inner):
+    for lane in prange(values.size):
+        arg_lane(_OP, values, indices, a, lane, n, inner)
+
+
+def arg_reduce(op, values, indices, a, n, inner):
+    """values, indices[lane] = the extreme (ARGMAX / ARGMIN) of the n elements a[base + k * inner] of each lane
+    and its first k; lane = outer * inner + i (a viewed as (outer, n, inner))."""
+    if values.size:
+        key = ("arg_reduce", op, a.dtype.char == "d")
+        kernel = _kernels.get(key) or _element_kernel(key, _arg_reduce, {"arg_lane": "arg_lane"}, op)
+        kernel(a.size, values, indices, a, n, inner)
+
+
+def _softmax(out, a, n, inner):
+    for lane in prange(a.size // n):
+        softmax_lane(_OP, out, a, lane, n, inner)
+
+
+def softmax(op, out, a, n, inner):
+    """SOFTMAX or LOG_SOFTMAX along the middle axis of a viewed as (outer, n, inner), stable (max subtracted)."""
+    if out.size:
+        key = ("softmax", op, a.dtype.char == "d")
+        kernel = _kernels.get(key) or _element_kernel(key, _softmax, {"softmax_lane": "softmax_lane"}, op)
+        kernel(a.size, out, a, n, inner)
 
 
 # --- pooling and normalisation ----------------------------------------------------------------------------------

@@ -9,13 +9,14 @@ Bit-identity with the CPU: the CUDA compiler contracts a*b+c into an FMA, which 
 `mul` is ``__fmul_rn`` here (never fused). The simulator's libdevice functions are stubs, so it keeps plain `*`,
 which rounds the same way there.
 """
+import threading
 import types
 
 import numpy as np
 from numba import config, cuda
 
-from . import _cache
-from ._retarget import compile_bodies
+from . import _cache, bodies
+from ._retarget import compile_bodies, rebound
 from .conv_plan import DIRECT, plan_conv, zero_pad
 
 from .bodies import AVG_POOL, MAX_POOL_ARGMAX
@@ -23,6 +24,7 @@ from .bodies import AVG_POOL, MAX_POOL_ARGMAX
 __all__ = ["random_fill", "random_fill_at", "r13_normal_fill", "ms2_fill", "ms2_unit_fill", "conv_plan", "conv",
            "binary", "philox4x32", "pool", "adaptive_avg_pool", "norm_partial_sums", "batch_norm_train_finish",
            "batch_norm_eval_finish", "batch_norm_apply", "layer_norm", "dropout", "matmul", "col2im"]
+__all__ += ["unary", "reduce", "arg_reduce", "softmax"]
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
 if not SIMULATED:  # the simulator caches nothing
@@ -38,15 +40,17 @@ if SIMULATED:
 else:
     import cupy as _xp  # the GPU backend checked it imports before importing this module
     from numba.cuda import libdevice
-    _overrides = {"mul": libdevice.fmul_rn, "dmul": libdevice.dmul_rn}
+    _overrides = {"mul": libdevice.fmul_rn, "dmul": libdevice.dmul_rn, "float_from_bits": libdevice.int_as_float,
+                  "float_bits": libdevice.float_as_int, "double_from_bits": libdevice.longlong_as_double,
+                  "double_bits": libdevice.double_as_longlong}
 
 _body = compile_bodies(lambda fn: cuda.jit(device=True)(fn), _overrides)
+_wide = compile_bodies(lambda fn: cuda.jit(device=True)(fn), _overrides, wide=True)  # float bodies for float64
 philox4x32 = _body["philox4x32"]
 contract_block = _body["contract_block"]
 draw4 = _body["draw4"]
 lane = _body["lane"]
 inside = _body["inside"]
-binary_value = _body["binary_value"]
 r13_calls = _body["r13_calls"]
 r13_fresh = _body["r13_fresh"]
 r13_chain = _body["r13_chain"]
@@ -273,9 +277,67 @@ def conv(x, w, out, scratch, plan):
                 out[n0:n1, :, :, p0:p1] = _xp.matmul(w, cols)
 
 
-# --- element-wise -------------------------------------------------------------------------------------------------
-@cuda.jit(cache=not SIMULATED)
-def _binary(op, out, a, b, shape, sa, sb):
+# --- element-wise: map, zip (broadcast binary), reduce, arg-reduce, softmax --------------------------------------
+# One kernel per launcher, compiled lazily per operation code (and float width) with the code's body bound in, as
+# on the CPU (a body chosen at run time would make Numba type every op's branch: int64 sums through float64).
+_OP = -1
+# bodies each kernel binds (see `_element_kernel`); the kernels below never run unbound
+value = reduce_chunk = out_base = fold = arg_lane = softmax_lane = None
+_kernels = {}
+_kernels_lock = threading.Lock()
+
+
+def _element_kernel(key, fn, names, code, fold=None):
+    """The kernel of `fn` for key = (kind, op, wide), made on first use; see `cpu._element_kernel`."""
+    with _kernels_lock:
+        kernel = _kernels.get(key)
+        if kernel is None:
+            kind, op, wide = key
+            bound = {name: _compiled(wide, fold)[body] for name, body in names.items()}
+            bound["_OP"] = code
+            kernel = _kernels[key] = cuda.jit(cache=not SIMULATED)(
+                rebound(fn, f"_{kind}_{op}{'_f64' if wide else ''}", bound))
+    return kernel
+
+
+_folds = {}
+
+
+def _compiled(wide, fold):
+    """The float32 or float64 compile of the bodies, for a reduction one whose `fold` is that body."""
+    if fold is None:
+        return _wide if wide else _body
+    compiled = _folds.get((wide, fold))
+    if compiled is None:
+        compiled = _folds[(wide, fold)] = compile_bodies(lambda fn: cuda.jit(device=True)(fn), _overrides, wide=wide,
+                                                         bind={"fold": fold})
+    return compiled
+
+
+def _kernel(kind, op, a, fn, names, code=None, fold=None):
+    key = (kind, op, a.dtype.char == "d")
+    return _kernels.get(key) or _element_kernel(key, fn, names, op if code is None else code, fold)
+
+
+_REDUCE_NAMES = {"reduce_chunk": "reduce_chunk", "out_base": "out_base"}
+
+
+def _unary(out, a, p):
+    i = cuda.grid(1)
+    while i < out.size:
+        out[i] = value(a[i], p)
+        i += cuda.gridsize(1)
+
+
+def unary(op, out, a, p):
+    """out = body(a, p) element-wise for the UNARY code `op`; out and a flat, p a scalar of the work dtype."""
+    if out.size:
+        blocks, threads = _grid(out.size)
+        _kernel("unary", op, a, _unary, {"value": bodies.UNARY[op]})[blocks, threads](
+            out, a, p)
+
+
+def _binary(out, a, b, shape, sa, sb):
     nd = len(shape)
     t = np.int64(cuda.grid(1))
     step = np.int64(cuda.gridsize(1))
@@ -288,7 +350,7 @@ def _binary(op, out, a, b, shape, sa, sb):
             rem //= shape[d]
             oa += idx * sa[d]
             ob += idx * sb[d]
-        out[t] = binary_value(op, a[oa], b[ob])
+        out[t] = value(a[oa], b[ob])
         t += step
 
 
@@ -296,7 +358,78 @@ def binary(op, out, a, b, shape, sa, sb):
     """out = a (op) b over `shape`, C order; a and b are flat with element strides sa, sb (0 = broadcast)."""
     if out.size:
         blocks, threads = _grid(out.size)
-        _binary[blocks, threads](op, out, a, b, shape, sa, sb)
+        _kernel("binary", op, a, _binary, {"value": bodies.BINARY[op]})[
+            blocks, threads](out, a, b, shape, sa, sb)
+
+
+def _reduce_items(out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, total, nchunks):
+    t = cuda.grid(1)
+    while t < out.size * nchunks:  # item (o, c): chunk c of output o
+        o = t // nchunks
+        k0 = (t - o * nchunks) * chunk
+        acc = reduce_chunk(a, out_base(o, oshape, ostr), k0, min(k0 + chunk, total), rshape, rstr, lanes)
+        if nchunks == 1:
+            out[o] = acc
+        else:
+            partial[t] = acc
+        t += cuda.gridsize(1)
+
+
+def _reduce_chunks(out, partial, nchunks):
+    o = cuda.grid(1)
+    while o < out.size:
+        acc = partial[o * nchunks]
+        for c in range(1, nchunks):
+            acc = fold(acc, partial[o * nchunks + c])
+        out[o] = acc
+        o += cuda.gridsize(1)
+
+
+def reduce(op, out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes):
+    """out[o] = the fold of the reduced elements of output o (REDUCE code `op`), in an order fixed by the shape;
+    see `cpu.reduce` (the same items, folds and order: the same bits)."""
+    if out.size:
+        total = int(np.prod(rshape, dtype=np.int64))
+        nchunks = -(-total // chunk)
+        names = dict(_REDUCE_NAMES, fold=bodies.FOLD[op])
+        blocks, threads = _grid(out.size * nchunks)
+        _kernel("reduce", op, a, _reduce_items, names, fold=bodies.FOLD[op])[blocks, threads](
+            out, a, partial, oshape, ostr, rshape, rstr, chunk, lanes, total, nchunks)
+        if nchunks > 1:
+            blocks, threads = _grid(out.size)
+            _kernel("reduce_chunks", op, a, _reduce_chunks, names, fold=bodies.FOLD[op])[blocks, threads](
+                out, partial, nchunks)
+
+
+def _arg_reduce(values, indices, a, n, inner):
+    lane = cuda.grid(1)
+    while lane < values.size:
+        arg_lane(_OP, values, indices, a, lane, n, inner)
+        lane += cuda.gridsize(1)
+
+
+def arg_reduce(op, values, indices, a, n, inner):
+    """values, indices[lane] = the extreme (ARGMAX / ARGMIN) of the n elements a[base + k * inner] of each lane
+    and its first k; lane = outer * inner + i (a viewed as (outer, n, inner))."""
+    if values.size:
+        blocks, threads = _grid(values.size)
+        _kernel("arg_reduce", op, a, _arg_reduce, {"arg_lane": "arg_lane"})[
+            blocks, threads](values, indices, a, n, inner)
+
+
+def _softmax(out, a, n, inner):
+    lane = cuda.grid(1)
+    while lane < a.size // n:
+        softmax_lane(_OP, out, a, lane, n, inner)
+        lane += cuda.gridsize(1)
+
+
+def softmax(op, out, a, n, inner):
+    """SOFTMAX or LOG_SOFTMAX along the middle axis of a viewed as (outer, n, inner), stable (max subtracted)."""
+    if out.size:
+        blocks, threads = _grid(out.size // n)
+        _kernel("softmax", op, a, _softmax, {"softmax_lane": "softmax_lane"})[
+            blocks, threads](out, a, n, inner)
 
 
 # --- pooling and normalisation ----------------------------------------------------------------------------------

@@ -51,6 +51,34 @@ def _host_array(input_data, dtype):
     return array
 
 
+_PRIMITIVES = {}
+
+
+def _primitive(name):
+    """The primitive `name` of ops.operations, one instance per name (an operator must not build one per call)."""
+    prim = _PRIMITIVES.get(name)
+    if prim is None:
+        from ..ops import operations  # ops build on common: imported on first use
+        prim = _PRIMITIVES[name] = getattr(operations, name)()
+    return prim
+
+
+_binary = _primitive  # the name the first operators used
+
+
+def _operator(name, reflected=False):
+    """The dunder of primitive `name`: self (op) other, or other (op) self when `reflected`."""
+    def operator(self, other):
+        if type(other) is not Tensor:
+            other = self._coerced(other)
+            if other is NotImplemented:
+                return NotImplemented
+        prim = _PRIMITIVES.get(name) or _primitive(name)
+        return prim(other, self) if reflected else prim(self, other)
+    operator.__name__ = f"__{'r' if reflected else ''}{name.lower()}__"
+    return operator
+
+
 class Tensor:
     """An n-dimensional array on the device chosen by ``context.set_context`` when it is created.
 
@@ -607,24 +635,191 @@ class Tensor:
         return f"Tensor(shape={list(self._shape)}, dtype={self._dtype}, value={' ' if not self._shape else chr(10)}" \
                f"{value})"
 
-    # --- arithmetic through the primitives -----------------------------------------------------------------
-    def __add__(self, other):
-        return _binary("Add")(self, other)
+    # --- arithmetic and reductions --------------------------------------------------------------------------
+    # Every operator is one primitive of `ops.operations` (one instance per primitive, shared). The other operand
+    # may be a Tensor, a Python or NumPy number, or a NumPy array (taken as a Tensor on this tensor's device: a
+    # host->device copy on a GPU); anything else gives NotImplemented, so Python raises its TypeError (and `==`
+    # with None is False). In-place forms (`t += 1`) bind a new Tensor, as MindSpore 2.x does; the old one is
+    # unchanged. Comparisons return bool Tensors.
+    __array_ufunc__ = None  # ndarray (op) Tensor defers to the Tensor's reflected operator: a Tensor, not an array
 
-    def __radd__(self, other):
-        return _binary("Add")(other, self)
+    def _coerced(self, other):
+        """`other` as an operand of an operator: a Tensor or a number, or NotImplemented."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (bool, np.bool_)):
+            return bool(other)
+        if isinstance(other, numbers.Real):
+            return other
+        if isinstance(other, np.ndarray) and mstype.to_dtype(other.dtype) is not None:
+            return Tensor._wrap(self._backend.from_host(_host_array(other, None)), self._backend)
+        return NotImplemented
 
-    def __sub__(self, other):
-        return _binary("Sub")(self, other)
+    __add__ = _operator("Add")
+    __radd__ = _operator("Add", reflected=True)
+    __iadd__ = __add__
+    __sub__ = _operator("Sub")
+    __rsub__ = _operator("Sub", reflected=True)
+    __isub__ = __sub__
+    __mul__ = _operator("Mul")
+    __rmul__ = _operator("Mul", reflected=True)
+    __imul__ = __mul__
+    __truediv__ = _operator("Div")
+    __rtruediv__ = _operator("Div", reflected=True)
+    __itruediv__ = __truediv__
+    __floordiv__ = _operator("FloorDiv")
+    __rfloordiv__ = _operator("FloorDiv", reflected=True)
+    __ifloordiv__ = __floordiv__
+    __mod__ = _operator("FloorMod")  # Python's %: the sign of the divisor (MindSpore's Tensor % too)
+    __rmod__ = _operator("FloorMod", reflected=True)
+    __imod__ = __mod__
+    __rpow__ = _operator("Pow", reflected=True)
+    __eq__ = _operator("Equal")
+    __ne__ = _operator("NotEqual")
+    __lt__ = _operator("Less")
+    __le__ = _operator("LessEqual")
+    __gt__ = _operator("Greater")
+    __ge__ = _operator("GreaterEqual")
 
-    def __rsub__(self, other):
-        return _binary("Sub")(other, self)
+    def __pow__(self, other, modulo=None):
+        if modulo is not None:
+            return NotImplemented
+        other = self._coerced(other)
+        return NotImplemented if other is NotImplemented else _primitive("Pow")(self, other)
 
-    def __mul__(self, other):
-        return _binary("Mul")(self, other)
+    __ipow__ = __pow__
 
-    def __rmul__(self, other):
-        return _binary("Mul")(other, self)
+    def __matmul__(self, other):
+        other = self._coerced(other)
+        return NotImplemented if other is NotImplemented else _matmul(self, other)
+
+    def __rmatmul__(self, other):
+        other = self._coerced(other)
+        return NotImplemented if other is NotImplemented else _matmul(other, self)
+
+    __imatmul__ = __matmul__
+
+    def __neg__(self):
+        return _primitive("Neg")(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _primitive("Abs")(self)
+
+    def abs(self):
+        """|x| element-wise (``ops.Abs``)."""
+        return _primitive("Abs")(self)
+
+    def neg(self):
+        """-x element-wise (``ops.Neg``)."""
+        return _primitive("Neg")(self)
+
+    def exp(self):
+        """e ** x element-wise (``ops.Exp``)."""
+        return _primitive("Exp")(self)
+
+    def log(self):
+        """The natural logarithm element-wise (``ops.Log``)."""
+        return _primitive("Log")(self)
+
+    def sqrt(self):
+        """The square root element-wise (``ops.Sqrt``)."""
+        return _primitive("Sqrt")(self)
+
+    def pow(self, exponent):
+        """self ** exponent element-wise (``ops.Pow``; `exponent` a Tensor or a number)."""
+        return _primitive("Pow")(self, exponent)
+
+    def sum(self, axis=None, dtype=None, keepdims=False, initial=None, *, dim=None, keepdim=None):
+        """The sum over `axis` (an int, tuple or list; None: all), as MindSpore 2.10's ``Tensor.sum``.
+
+        Also the ``sum(dim, keepdim, *, dtype)`` form. Integer and bool tensors sum to int64 (as MindSpore 2.10's
+        method; ``ops.ReduceSum`` keeps the dtype); `dtype` converts the tensor first; `initial` is added.
+
+        Raises:
+            TypeError: an axis that is not an int, or a `dtype` that is not a minispore dtype.
+            ValueError: an axis out of range or repeated.
+        """
+        api = "Tensor.sum"
+        if isinstance(dtype, bool):  # the sum(dim, keepdim) form, positionally
+            dtype, keepdims = None, dtype
+        axis, keepdims = _dim_form(api, axis, keepdims, dim, keepdim)
+        source = self
+        if dtype is not None:
+            source = self.astype(_check_dtype(api, dtype))
+        elif self._dtype.np_type.kind in "biu" and self._dtype is not mstype.int64:
+            source = self.astype(mstype.int64)
+        out = _math().reduce_op(api, _codes().SUM, source, axis, _checks.check_bool(api, "keepdims", keepdims))
+        return out if initial is None else out + initial
+
+    def mean(self, axis=None, keep_dims=False, *, dim=None, keepdim=None, dtype=None):
+        """The mean over `axis` (an int, tuple or list; None: all), as MindSpore 2.10's ``Tensor.mean``
+        (``mean(axis, keep_dims)`` and ``mean(dim, keepdim, *, dtype)``); integers divide toward zero."""
+        api = "Tensor.mean"
+        axis, keep_dims = _dim_form(api, axis, keep_dims, dim, keepdim)
+        source = self if dtype is None else self.astype(_check_dtype(api, dtype))
+        return _math().reduce_op(api, _math().MEAN, source, axis, _checks.check_bool(api, "keep_dims", keep_dims))
+
+    def max(self, *args, axis=None, keepdims=False, initial=None, where=None, return_indices=False, dim=None,
+            keepdim=None):
+        """The maximum, as MindSpore 2.10's ``Tensor.max``.
+
+        ``t.max()``, ``t.max(axis=a, keepdims=k)`` or ``t.max(a)`` with a tuple or list a: the values.
+        ``t.max(d)``, ``t.max(d, k)`` or ``t.max(dim=d, keepdim=k)`` with an int d (or `return_indices`): a tuple
+        (values, int64 indices of the first maximum). `initial`: a floor on the values. NaN is the largest.
+
+        Raises:
+            TypeError: bad argument types; ValueError: an axis out of range, or an empty tensor.
+        """
+        return self._extreme("Tensor.max", _codes().MAX, _codes().ARGMAX, args, axis, keepdims, initial, where,
+                             return_indices, dim, keepdim, "Maximum")
+
+    def min(self, *args, axis=None, keepdims=False, initial=None, where=None, return_indices=False, dim=None,
+            keepdim=None):
+        """The minimum; see `max` (the same forms; `initial` is a ceiling)."""
+        return self._extreme("Tensor.min", _codes().MIN, _codes().ARGMIN, args, axis, keepdims, initial, where,
+                             return_indices, dim, keepdim, "Minimum")
+
+    def _extreme(self, api, op, arg_op, args, axis, keepdims, initial, where, return_indices, dim, keepdim, clamp):
+        if where is not None and where is not True:
+            _checks.fail(api, "where", "None or True (masked reductions are not supported)", where)
+        if len(args) > 2:
+            _checks.fail(api, "args", "at most (dim, keepdim) or (axis, keepdims) positionally", args, TypeError)
+        if args and _checks.is_int(args[0]):  # max(dim, keepdim): values and indices
+            if dim is not None:
+                _checks.fail(api, "dim", "given once", dim, TypeError)
+            dim = args[0]
+            keepdim = args[1] if len(args) == 2 else keepdim
+        elif args:
+            axis = args[0]
+            keepdims = args[1] if len(args) == 2 else keepdims
+        with_indices = dim is not None or return_indices
+        axis, keepdims = _dim_form(api, axis, keepdims, dim, keepdim)
+        keepdims = _checks.check_bool(api, "keepdims", keepdims)
+        if with_indices:
+            if not _checks.is_int(axis):
+                _checks.fail(api, "dim", "an int when indices are returned", axis, TypeError)
+            values, index = _math().arg_reduce_op(api, arg_op, self, axis, keepdims, mstype.int64, values=True)
+        else:
+            values = _math().reduce_op(api, op, self, axis, keepdims)
+        if initial is not None:
+            values = _primitive(clamp)(values, initial)
+        return (values, index) if with_indices else values
+
+    def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """The int64 index of the first maximum along `axis` (None: of the flattened tensor), as MindSpore 2.10's
+        ``Tensor.argmax`` (also ``argmax(dim, keepdim)``); NaN counts as the largest."""
+        axis, keepdims = _dim_form("Tensor.argmax", axis, keepdims, dim, keepdim)
+        return _math().arg_reduce_op("Tensor.argmax", _codes().ARGMAX, self, axis,
+                                     _checks.check_bool("Tensor.argmax", "keepdims", keepdims), mstype.int64)
+
+    def argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """The index of the first minimum; see `argmax`. int32, as MindSpore 2.10's ``Tensor.argmin`` returns."""
+        axis, keepdims = _dim_form("Tensor.argmin", axis, keepdims, dim, keepdim)
+        return _math().arg_reduce_op("Tensor.argmin", _codes().ARGMIN, self, axis,
+                                     _checks.check_bool("Tensor.argmin", "keepdims", keepdims), mstype.int32)
 
     __hash__ = object.__hash__
 
@@ -684,13 +879,39 @@ def _rebuild(cls, host, state):
     return tensor
 
 
-_PRIMITIVES = {}
+def _matmul(a, b):
+    """a @ b: ``ops.matmul`` (NumPy's rules), else MatMul for 2-d and BatchMatMul for batches."""
+    from .. import ops
+    if hasattr(ops, "matmul"):
+        return ops.matmul(a, b)
+    name = "MatMul" if a.ndim == 2 and b.ndim == 2 else "BatchMatMul"
+    if not hasattr(ops, name):
+        raise TypeError("For 'Tensor.__matmul__', the 'ops.MatMul' primitive must exist, but this build has none.")
+    return _primitive(name)(a, b)
 
 
-def _binary(name):
-    """The primitive `name` of math_ops, one instance per name (a dunder must not build one per call)."""
-    prim = _PRIMITIVES.get(name)
-    if prim is None:
-        from ..ops.operations import math_ops  # ops build on common: imported on first use
-        prim = _PRIMITIVES[name] = getattr(math_ops, name)()
-    return prim
+def _dim_form(api, axis, keepdims, dim, keepdim):
+    """(axis, keepdims) of a reduction given in MindSpore's (axis, keepdims) or (dim, keepdim) spelling."""
+    if dim is not None:
+        if axis is not None:
+            _checks.fail(api, "dim", "given alone (not with 'axis')", dim, TypeError)
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    return axis, keepdims
+
+
+_MATH = []
+
+
+def _math():
+    """ops.operations.math_ops, imported on first use (ops build on common)."""
+    if not _MATH:
+        from ..ops.operations import math_ops
+        _MATH.append(math_ops)
+    return _MATH[0]
+
+
+def _codes():
+    from minispore.kernels import bodies  # operation codes only (no numba import)
+    return bodies

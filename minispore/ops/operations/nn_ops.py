@@ -20,6 +20,8 @@ __all__ = ["Conv2D", "Conv3D", "BiasAdd", "conv_output_shape", "MaxPool", "AvgPo
            "AvgPool3D", "AdaptiveAvgPool2D", "BatchNorm", "LayerNorm", "Dropout", "Conv2DBackpropInput",
            "Conv2DTranspose", "max_pool2d", "max_pool3d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool2d", "dropout", "batch_norm", "layer_norm", "conv_transpose2d"]
+__all__ += ["ReLU", "ReLU6", "Sigmoid", "Tanh", "GeLU", "GELU", "SiLU", "Elu", "LeakyReLU", "Softmax", "LogSoftmax",
+            "softmax_axis"]
 
 PAD_MODES = ("valid", "same", "pad")
 
@@ -1265,3 +1267,174 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                                stride=stride, dilation=dilation, group=groups)
     out = prim(input, weight, (n, c_out) + size)
     return out if bias is None else BiasAdd()(out, bias)
+
+
+# --- activations: element-wise maps (`math_ops.map_run`, one body each) and softmax along an axis ----------------
+from .math_ops import _Unary, unary_op  # noqa: E402
+
+
+def softmax_axis(api, axis):
+    """Softmax's `axis`: an int, or a tuple or list of one int (as MindSpore 2.10 accepts); returned as an int."""
+    if isinstance(axis, (tuple, list)) and len(axis) == 1:
+        axis = axis[0]
+    if not _checks.is_int(axis):
+        _checks.fail(api, "axis", "an int or a tuple of one int", axis, TypeError)
+    return int(axis)
+
+
+class ReLU(_Unary):
+    """max(x, 0) element-wise; integers stay integers (NaN gives 0, as MindSpore's CPU kernel).
+
+    Examples:
+        >>> ReLU()(Tensor(np.array([-1.0, 2.0]), mstype.float32))
+        Tensor(shape=[2], dtype=Float32, value= [0. 2.])
+    """
+
+    _rule = (_codes.RELU, _codes.IRELU, False)
+
+
+class ReLU6(_Unary):
+    """min(max(x, 0), 6) element-wise (floats)."""
+
+    _rule = (_codes.RELU6, None, False)
+
+
+class Sigmoid(_Unary):
+    """1 / (1 + e**-x) element-wise (floats), from + - * / only: the same bits on every device, <= 3 ulp."""
+
+    _rule = (_codes.SIGMOID, None, False)
+
+
+class Tanh(_Unary):
+    """tanh(x) element-wise (floats), from + - * / only: the same bits on every device, <= 3 ulp."""
+
+    _rule = (_codes.TANH, None, False)
+
+
+class GeLU(_Unary):
+    """GELU with MindSpore's tanh approximation, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (floats).
+
+    Computed as x sigmoid(2u) with u in double: <= 5 ulp from the exact formula.
+    """
+
+    _rule = (_codes.GELU, None, False)
+
+
+GELU = GeLU
+
+
+class SiLU(_Unary):
+    """x sigmoid(x) element-wise (floats)."""
+
+    _rule = (_codes.SILU, None, False)
+
+
+class _Parametric(_Unary):
+    """A map with one float attribute (`_param`) passed to its body as a scalar of the work dtype."""
+
+    _param = None
+
+    def __call__(self, x):
+        return unary_op(self, x, getattr(self, self._param))
+
+
+class Elu(_Parametric):
+    """x for x > 0, alpha (e**x - 1) otherwise (floats; expm1 accurate near 0).
+
+    Args:
+        alpha (float): the scale of the negative part. Default: 1.0 (MindSpore 2.10's CPU takes only 1.0; any
+            finite alpha works here).
+    """
+
+    _rule = (_codes.ELU, None, False)
+    _param = "alpha"
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = _checks.check_number(self.name, "alpha", alpha)
+        self.add_prim_attr("alpha", self.alpha)
+
+
+class LeakyReLU(_Parametric):
+    """x for x >= 0, alpha x otherwise (floats).
+
+    Args:
+        alpha (float): the slope of the negative part. Default: 0.2.
+    """
+
+    _rule = (_codes.LEAKY_RELU, None, False)
+    _param = "alpha"
+
+    def __init__(self, alpha=0.2):
+        super().__init__()
+        self.alpha = _checks.check_number(self.name, "alpha", alpha)
+        self.add_prim_attr("alpha", self.alpha)
+
+
+class _GeLUErf(_Unary):
+    """GELU without approximation, x Phi(x) (floats; computed in double)."""
+
+    _rule = (_codes.GELU_ERF, None, False)
+
+
+@functools.lru_cache(maxsize=1024)
+def softmax_plan(api, shape, np_dtype, axis):
+    """(work dtype, length n of the axis, elements after it) of a softmax along the int `axis`."""
+    if np_dtype.kind != "f":
+        _checks.fail(api, "x", "a Tensor of float16, float32 or float64", mstype.to_dtype(np_dtype), TypeError)
+    ndim = max(len(shape), 1)
+    if not -ndim <= axis < ndim:
+        _checks.fail(api, "axis", f"in the range [{-ndim}, {ndim})", axis)
+    axis = axis % ndim
+    n = shape[axis] if shape else 1
+    return (np.dtype(np.float32) if np_dtype == np.float16 else np_dtype, n,
+            int(np.prod(shape[axis + 1:], dtype=np.int64)))
+
+
+def softmax_op(api, code, x, axis):
+    """SOFTMAX or LOG_SOFTMAX of the Tensor x along the int `axis`: max subtracted, the exp and log ours."""
+    if not isinstance(x, Tensor):
+        _checks.fail(api, "x", "a Tensor", x, TypeError)
+    work, n, inner = softmax_plan(api, x._shape, x._dtype.np_type, axis)
+    backend = x._backend
+    array = x._array()
+    if array.dtype != work:
+        array = array.astype(work)
+    out = backend.empty(array.size, work)
+    if n:
+        backend.kernels.softmax(code, out, array.reshape(-1), n, inner)
+    return Tensor._make(out.astype(x._dtype.np_type, copy=False).reshape(x._shape), backend, x._dtype)
+
+
+class Softmax(Primitive):
+    """exp(x - max) / sum(exp(x - max)) along `axis`, numerically stable (floats).
+
+    Args:
+        axis (int | tuple[int]): the axis (a tuple of one int is accepted, as MindSpore). Default: -1.
+
+    Inputs:
+        - **x** (Tensor) - float16, float32 or float64.
+
+    Outputs:
+        Tensor of the shape and dtype of x.
+
+    Raises:
+        TypeError: axis not an int (or a tuple of one), or x not a float Tensor.
+        ValueError: axis out of range.
+    """
+
+    _code = _codes.SOFTMAX
+
+    def __init__(self, axis=-1):
+        super().__init__()
+        self.axis = softmax_axis(self.name, axis)
+        self.add_prim_attr("axis", axis)
+
+    def __call__(self, x):
+        return softmax_op(self.name, self._code, x, self.axis)
+
+
+class LogSoftmax(Softmax):
+    """(x - max) - log(sum(exp(x - max))) along `axis`, numerically stable (floats); see `Softmax`."""
+
+    _code = _codes.LOG_SOFTMAX
