@@ -10,7 +10,6 @@ Bit-identity with the CPU: the CUDA compiler contracts a*b+c into an FMA, which 
 which rounds the same way there.
 """
 import threading
-import types
 
 import numpy as np
 from numba import config, cuda
@@ -435,10 +434,8 @@ def softmax(op, out, a, n, inner):
 # --- pooling and normalisation ----------------------------------------------------------------------------------
 pool_row_taps = _body["pool_row_taps"]
 pool_average = _body["pool_average"]
-# `mul` is the float32 __fmul_rn: kernels that multiply data of the input's type get a float64 twin whose bodies'
-# `mul` is __dmul_rn (see `_twins`)
-_double = compile_bodies(lambda fn: cuda.jit(device=True)(fn),
-                         {} if SIMULATED else {"mul": _overrides["dmul"], "dmul": _overrides["dmul"]})
+# `mul` is the float32 __fmul_rn: kernels that multiply data of the input's type get a float64 twin whose `mul` is
+# __dmul_rn (see `_twins`)
 adaptive_average = _body["adaptive_average"]
 norm_sums = _body["norm_sums"]
 norm_moments = _body["norm_moments"]
@@ -581,11 +578,8 @@ def _batch_norm_apply(x, affine, out):
 
 def _twins(fn):
     """{float32 kernel, float64 kernel} of the plain kernel function fn: the float64 one's `mul` and
-    `layer_norm_value` are the double-precision bodies'."""
-    double = types.FunctionType(fn.__code__, dict(fn.__globals__, mul=_double["mul"],
-                                                  layer_norm_value=_double["layer_norm_value"]),
-                                fn.__name__ + "_double", fn.__defaults__, fn.__closure__)
-    double.__qualname__ = fn.__qualname__ + "_double"
+    `layer_norm_value` are the wide (float64) compile's."""
+    double = rebound(fn, fn.__name__ + "_double", {"mul": _wide["dmul"], "layer_norm_value": _wide["layer_norm_value"]})
     return {np.dtype(np.float32): cuda.jit(cache=not SIMULATED)(fn),
             np.dtype(np.float64): cuda.jit(cache=not SIMULATED)(double)}
 
