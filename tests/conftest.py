@@ -38,6 +38,23 @@ def pytest_report_header(config):
     return f"GPU cases run on {'the CUDA simulator' if SIMULATED else 'the GPU'}"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--gpu-part", action="store_true",
+                     help="leave out the device fixture's CPU cases (the simulator pass of .ci/run: the first pass "
+                          "ran them)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """With --gpu-part, deselect every case the `device` fixture runs on the CPU."""
+    if not config.getoption("--gpu-part"):
+        return
+    cpu = [item for item in items if getattr(item, "callspec", None) and item.callspec.params.get("device") == "CPU"]
+    if cpu:
+        config.hook.pytest_deselected(items=cpu)
+        chosen = set(map(id, cpu))
+        items[:] = [item for item in items if id(item) not in chosen]
+
+
 @pytest.fixture(params=["CPU", "GPU"])
 def device(request):
     """The device_target under test; the context is reset to the CPU afterwards."""
