@@ -66,10 +66,14 @@ def _primitive(name):
 _binary = _primitive  # the name the first operators used
 
 
+_DUNDERS = {"Div": "truediv", "FloorMod": "mod", "Equal": "eq", "NotEqual": "ne", "Less": "lt", "LessEqual": "le",
+            "Greater": "gt", "GreaterEqual": "ge"}  # Python's names where they are not the primitive's
+
+
 def _operator(name, reflected=False, sequences=True):
     """The dunder of primitive `name`: self (op) other, or other (op) self when `reflected`; a list or tuple
     operand is taken as a Tensor when `sequences` (the arithmetic operators, not the comparisons)."""
-    dunder = f"__{'r' if reflected else ''}{name.lower()}__"
+    dunder = f"__{'r' if reflected else ''}{_DUNDERS.get(name, name.lower())}__"
     api = f"Tensor.{dunder}" if sequences else None
 
     def operator(self, other):
