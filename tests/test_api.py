@@ -49,7 +49,9 @@ def test_tensor_properties_and_conversion(device):
 @pytest.mark.parametrize("call,error", [
     (lambda: Tensor("abc"), TypeError), (lambda: Tensor({1: 2}), TypeError),
     (lambda: Tensor(np.array(["a"])), TypeError), (lambda: Tensor(np.ones(2), dtype=np.float32), TypeError),
-    (lambda: Tensor(np.ones(2), dtype="float32"), TypeError), (lambda: Tensor(), ValueError),
+    (lambda: Tensor(np.ones(2), dtype="float32"), TypeError), (lambda: Tensor(), TypeError),
+    (lambda: Tensor(shape=(2,)), TypeError), (lambda: Tensor(dtype=mstype.float32), ValueError),
+    (lambda: Tensor(dtype=mstype.float32, shape=(-1, 2)), ValueError),
     (lambda: Tensor([[1, 2], [3]]), ValueError), (lambda: Tensor(np.ones(2), shape=(3,)), ValueError),
     (lambda: Tensor(shape=(2,), dtype=mstype.float32, init="normal"), TypeError),
     (lambda: Tensor(shape=(2,), init=Normal()), ValueError),
@@ -59,6 +61,13 @@ def test_tensor_properties_and_conversion(device):
 def test_tensor_errors(call, error):
     with pytest.raises(error):
         call()
+
+
+def test_tensor_of_a_dtype_and_shape_alone_is_zeros(device):
+    t = Tensor(dtype=mstype.int32, shape=[2, 3])  # MindSpore 2.10 printed zeros for this
+    assert (t.shape, t.dtype, t.has_init) == ((2, 3), mstype.int32, False)
+    assert t.asnumpy().tolist() == [[0, 0, 0], [0, 0, 0]]
+    assert Tensor(dtype=mstype.float16, shape=()).asnumpy().dtype == np.float16
 
 
 def test_tensor_with_init_is_lazy():

@@ -61,6 +61,20 @@ def test_user_subclass_with_initialize():
     np.testing.assert_array_equal(arr, np.arange(4))
 
 
+def test_assignment_helper_for_user_subclasses_as_mindspore():
+    class Two(init.Initializer):  # the subclass of MindSpore's tests/ut/python/utils/test_initializer.py
+        def _initialize(self, arr):
+            init._assignment(arr, 2)
+
+    out = initializer(Two(), [2, 2], mstype.int32).init_data()
+    assert out.dtype == mstype.int32 and out.asnumpy().tolist() == [[2, 2], [2, 2]]
+    scalar = np.zeros((), np.float32)
+    assert init._assignment(scalar, 3) is scalar and scalar == 3  # 0-d too
+    rows = np.zeros((2, 3), np.float32)
+    init._assignment(rows, np.arange(3))  # an array broadcasts
+    np.testing.assert_array_equal(rows, [[0, 1, 2], [0, 1, 2]])
+
+
 def test_builtin_initializers_fill_numpy_arrays_when_called():
     arr = np.zeros((100, 100), np.float32)
     init.Normal(1.0)(arr)

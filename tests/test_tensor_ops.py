@@ -73,6 +73,35 @@ def test_mindspore_2_10_operator_dtypes():
     assert (-i).asnumpy().tolist() == [-3, -4] and abs(-i).asnumpy().tolist() == [3, 4] and (+i) is i
 
 
+@pytest.mark.parametrize("op", _ARITHMETIC, ids=lambda f: f.__name__)
+def test_list_and_tuple_operands_take_the_tensor_dtype(device, op):
+    for dtype in (np.float32, np.int32):
+        a = np.array([[4, 5, 6], [7, 8, 9]], dtype)
+        for other in ([1, 2, 3], (3, 2, 1), [[1.5], [2.7]]):  # floats truncate for int32 (a cast)
+            b = np.array(other).astype(dtype)
+            for left, right, x, y in ((Tensor(a), other, a, b), (other, Tensor(a), b, a)):
+                got, want = op(left, right), _ms_dtype_oracle(op, x, y)
+                assert isinstance(got, Tensor) and got.dtype == mstype.to_dtype(want.dtype)
+                np.testing.assert_allclose(got.asnumpy(), want, rtol=1e-6)
+
+
+def test_list_and_tuple_operands_as_mindspore_2_10():
+    # printed by MindSpore 2.10: the sequence takes the tensor's dtype
+    i = Tensor(np.ones(3, np.int32)) + [1.5, 2, 3]
+    assert i.dtype == mstype.int32 and i.asnumpy().tolist() == [2, 3, 4]
+    h = Tensor(np.ones(3, np.float16)) + [1.5, 2, 3]
+    assert h.dtype == mstype.float16 and h.asnumpy().tolist() == [2.5, 3.0, 4.0]
+    x = Tensor(np.ones((3, 3)) * 4)  # MindSpore's tests/ut/python/ir/test_tensor.py (r1.x; 2.10 refuses * only)
+    assert (x * (2, 3, 4)).asnumpy().tolist() == [[8.0, 12.0, 16.0]] * 3
+    assert (x == [1, 2, 3]) is False and (x != (1,)) is True  # comparisons keep Python's meaning, as 2.10
+    for call, error in ((lambda: x < [1, 2, 3], TypeError), (lambda: x + ["a"], TypeError),
+                        (lambda: x + [1, 2], ValueError), (lambda: x + [[1], [2, 3]], ValueError),
+                        (lambda: Tensor(np.ones(2, np.int8)) - [1000], ValueError),
+                        (lambda: Tensor(np.ones(2, np.int8)) * [float("nan")], ValueError)):
+        with pytest.raises(error):
+            call()
+
+
 def test_comparisons_are_bool_tensors_and_hash_stays():
     eq = Tensor([1]) == Tensor([1])
     assert isinstance(eq, Tensor) and eq.dtype == mstype.bool_ and bool(eq)

@@ -87,6 +87,15 @@ class Initializer:
         return backend.from_host(array if key is None else array[key])  # the one host->device copy
 
 
+def _assignment(arr, num):
+    """Fill the numpy array `arr` in place with `num` (a number, or an array that broadcasts) and return it.
+
+    MindSpore's helper for ``_initialize`` of user Initializer subclasses (``init._assignment(arr, 2)``).
+    """
+    arr[...] = num
+    return arr
+
+
 def _slice_shape_and_index(shape, key):
     """Shape of shape[key] and the flat C-order indices (in the whole tensor) of its elements."""
     key = key if isinstance(key, tuple) else (key,)

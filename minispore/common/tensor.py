@@ -66,16 +66,24 @@ def _primitive(name):
 _binary = _primitive  # the name the first operators used
 
 
-def _operator(name, reflected=False):
-    """The dunder of primitive `name`: self (op) other, or other (op) self when `reflected`."""
+_DUNDERS = {"Div": "truediv", "FloorMod": "mod", "Equal": "eq", "NotEqual": "ne", "Less": "lt", "LessEqual": "le",
+            "Greater": "gt", "GreaterEqual": "ge"}  # Python's names where they are not the primitive's
+
+
+def _operator(name, reflected=False, sequences=True):
+    """The dunder of primitive `name`: self (op) other, or other (op) self when `reflected`; a list or tuple
+    operand is taken as a Tensor when `sequences` (the arithmetic operators, not the comparisons)."""
+    dunder = f"__{'r' if reflected else ''}{_DUNDERS.get(name, name.lower())}__"
+    api = f"Tensor.{dunder}" if sequences else None
+
     def operator(self, other):
         if type(other) is not Tensor:
-            other = self._coerced(other)
+            other = self._coerced(other, api)
             if other is NotImplemented:
                 return NotImplemented
         prim = _PRIMITIVES.get(name) or _primitive(name)
         return prim(other, self) if reflected else prim(self, other)
-    operator.__name__ = f"__{'r' if reflected else ''}{name.lower()}__"
+    operator.__name__ = dunder
     return operator
 
 
@@ -85,12 +93,15 @@ class Tensor:
     Args:
         input_data (Tensor, numpy.ndarray, list, tuple, bool, int, float): the data. Python floats give float32.
         dtype (minispore.dtype): convert the data to this type. Required with `init`.
-        shape (tuple[int] | list[int] | int): the shape, with `init` only.
+        shape (tuple[int] | list[int] | int): the shape: with `init`, or with `dtype` alone (zeros).
         init (Initializer): initialise lazily: the data are generated on first use or by `init_data()`.
 
+    Without `input_data` and `init`, ``Tensor(dtype=..., shape=...)`` is a tensor of zeros of that shape.
+
     Raises:
-        TypeError: data, dtype or shape of the wrong type.
-        ValueError: both or neither of `input_data` and `init`, or a `shape` that contradicts the data.
+        TypeError: data, dtype or shape of the wrong type, or no data, init, dtype and shape at all.
+        ValueError: both `input_data` and `init`, a `dtype` without a `shape` and without data, or a `shape` that
+            contradicts the data.
 
     Examples:
         >>> Tensor(np.ones([2, 3]), mstype.float32).shape
@@ -117,7 +128,14 @@ class Tensor:
             self._lazy = (init, init._claim())
             return
         if input_data is None:
-            raise ValueError("For 'Tensor', the 'input_data' must be set when 'init' is None, but got None.")
+            if dtype is None:  # the errors MindSpore 2.10 raises: TypeError without data, ValueError with a dtype
+                _checks.fail("Tensor", "input_data", "a Tensor, numpy.ndarray, list, tuple, bool, int or float",
+                             None, TypeError)
+            if shape is None:
+                _checks.fail("Tensor", "shape", "set with 'dtype' when 'input_data' and 'init' are None", None)
+            # Tensor(dtype=..., shape=...): MindSpore 2.10 makes a tensor of that shape (zeros, as here)
+            self._set_data(self._backend.full(check_shape("Tensor", shape), 0, dtype.np_type))
+            return
         if isinstance(input_data, Tensor):
             array = input_data._array()
             if input_data._backend is not self._backend:
@@ -639,12 +657,15 @@ class Tensor:
     # Every operator is one primitive of `ops.operations` (one instance per primitive, shared). The other operand
     # may be a Tensor, a Python or NumPy number, or a NumPy array (taken as a Tensor on this tensor's device: a
     # host->device copy on a GPU); anything else gives NotImplemented, so Python raises its TypeError (and `==`
-    # with None is False). In-place forms (`t += 1`) bind a new Tensor, as MindSpore 2.x does; the old one is
-    # unchanged. Comparisons return bool Tensors.
+    # with None is False). The arithmetic operators also take a list or tuple of numbers, converted to this
+    # tensor's dtype as MindSpore 2.10 converts one for `t + [1, 2]` (MindSpore 2.10 takes one only for + - //
+    # and a reflected **; r1.x, whose unit tests compute `t * (2, 3, 4)`, for all). In-place forms (`t += 1`)
+    # bind a new Tensor, as MindSpore 2.x does; the old one is unchanged. Comparisons return bool Tensors.
     __array_ufunc__ = None  # ndarray (op) Tensor defers to the Tensor's reflected operator: a Tensor, not an array
 
-    def _coerced(self, other):
-        """`other` as an operand of an operator: a Tensor or a number, or NotImplemented."""
+    def _coerced(self, other, api=None):
+        """`other` as an operand of an operator: a Tensor or a number, or NotImplemented. With `api` (the
+        operator's name, for errors) a list or tuple is a Tensor too."""
         if isinstance(other, Tensor):
             return other
         if isinstance(other, (bool, np.bool_)):
@@ -653,7 +674,20 @@ class Tensor:
             return other
         if isinstance(other, np.ndarray) and mstype.to_dtype(other.dtype) is not None:
             return Tensor._wrap(self._backend.from_host(_host_array(other, None)), self._backend)
+        if api is not None and isinstance(other, (list, tuple)):
+            return self._sequence_operand(api, other)
         return NotImplemented
+
+    def _sequence_operand(self, api, sequence):
+        """A list or tuple of numbers as a Tensor of this tensor's dtype on its device (a host->device copy on a
+        GPU). As in a cast, a float truncates toward zero for an integer dtype; a value out of its range, or NaN,
+        raises ValueError instead of wrapping."""
+        host = _host_array(sequence, None)  # TypeError for strings, ValueError for ragged lists
+        np_type = self._dtype.np_type
+        if np_type.kind in "iu" and host.size:
+            for value in (host.min(), host.max()):
+                _checks.check_representable(api, "other", value.item(), np_type)
+        return Tensor._wrap(self._backend.from_host(host.astype(np_type, copy=False)), self._backend)
 
     __add__ = _operator("Add")
     __radd__ = _operator("Add", reflected=True)
@@ -674,17 +708,17 @@ class Tensor:
     __rmod__ = _operator("FloorMod", reflected=True)
     __imod__ = __mod__
     __rpow__ = _operator("Pow", reflected=True)
-    __eq__ = _operator("Equal")
-    __ne__ = _operator("NotEqual")
-    __lt__ = _operator("Less")
-    __le__ = _operator("LessEqual")
-    __gt__ = _operator("Greater")
-    __ge__ = _operator("GreaterEqual")
+    __eq__ = _operator("Equal", sequences=False)
+    __ne__ = _operator("NotEqual", sequences=False)
+    __lt__ = _operator("Less", sequences=False)
+    __le__ = _operator("LessEqual", sequences=False)
+    __gt__ = _operator("Greater", sequences=False)
+    __ge__ = _operator("GreaterEqual", sequences=False)
 
     def __pow__(self, other, modulo=None):
         if modulo is not None:
             return NotImplemented
-        other = self._coerced(other)
+        other = self._coerced(other, "Tensor.__pow__")
         return NotImplemented if other is NotImplemented else _primitive("Pow")(self, other)
 
     __ipow__ = __pow__

@@ -13,7 +13,15 @@ A test is *not applicable* when it fails only because it reaches what minispore 
 MindSpore-internal modules (``mindspore._checkparam``, ``mindspore.common.api``: any ``mindspore.X`` that has no
 ``minispore.X`` is a stub that raises `NotInMinispore` when used), graph compilation, auto-parallel contexts,
 complex and string dtypes, ``Model``, or NumPy aliases that NumPy 2 removed (``np.bool``, ``np.float``,
-``np.int``). Everything else is a failure, listed with its first line so each can be judged.
+``np.int``); or when MindSpore 2.10 itself fails it the same way (the test predates a 2.x change; each such test
+is named in NOT_APPLICABLE_TESTS with what 2.10 does). Everything else is a failure, listed with its first line so
+each can be judged.
+
+The versions counted (mindspore-ai/mindspore, the 2.x ones where the stored history has several): nn/test_parameter.py
+3d3254a99041, nn/test_cell.py 1239cd6135f6, nn/test_container.py 21513404c4fb, nn/test_conv.py e386367ade95 (the
+one whose Conv2dTranspose takes 2.x's ``output_padding``; r1.x's 3f1c6b7b47b8 passes ``dilation`` in its place and
+fails on MindSpore 2.10 too), nn/test_init_no_super.py 74e1f3ea86a9, utils/test_initializer.py e897eb4c4143,
+ir/test_tensor.py dfcd89f1bfbc.
 
 This file is not collected by pytest (its name does not start with ``test_``).
 """
@@ -41,6 +49,8 @@ NOT_APPLICABLE = (
 NOT_APPLICABLE_TESTS = {
     "ir/test_tensor.py::test_tensor_input_ndarray_str": "string tensors",
     "nn/test_parameter.py::test_parameter_init_from_tensor": "Parameter._from_tensor (not in MindSpore 2.10 either)",
+    "nn/test_parameter.py::test_scalar_parameter_update":
+        "MindSpore 2.10 fails it too: a float16 Parameter's set_data casts float32 data, raising nothing",
 }
 
 _UT_FILTER = '''"""Stand-in for MindSpore's tests/ut/python/ut_filter.py: every helper is a no-op decorator."""
