@@ -40,15 +40,22 @@ def pytest_report_header(config):
 
 def pytest_addoption(parser):
     parser.addoption("--gpu-part", action="store_true",
-                     help="leave out the device fixture's CPU cases (the simulator pass of .ci/run: the first pass "
-                          "ran them)")
+                     help="leave out the device fixture's CPU cases and the tests marked cpu_only (the simulator "
+                          "pass of .ci/run: the first pass ran them)")
+
+
+def _cpu_case(item):
+    """Whether `item` runs on the CPU only: a `device` fixture case on the CPU, or a test marked `cpu_only`."""
+    if item.get_closest_marker("cpu_only"):
+        return True
+    return bool(getattr(item, "callspec", None)) and item.callspec.params.get("device") == "CPU"
 
 
 def pytest_collection_modifyitems(config, items):
-    """With --gpu-part, deselect every case the `device` fixture runs on the CPU."""
+    """With --gpu-part, deselect every test that runs on the CPU only (the first pass of .ci/run ran them)."""
     if not config.getoption("--gpu-part"):
         return
-    cpu = [item for item in items if getattr(item, "callspec", None) and item.callspec.params.get("device") == "CPU"]
+    cpu = [item for item in items if _cpu_case(item)]
     if cpu:
         config.hook.pytest_deselected(items=cpu)
         chosen = set(map(id, cpu))

@@ -97,6 +97,7 @@ def test_streams_claimed_by_concurrent_threads_are_distinct():
     assert sorted(streams) == list(range(8000))
 
 
+@pytest.mark.cpu_only
 @pytest.mark.parametrize("layer", ["workqueue", "default"])
 def test_kernels_called_from_two_threads_at_once_under_any_threading_layer(layer):
     # Numba's workqueue layer (its fallback without OpenMP or TBB) aborted the process on concurrent regions

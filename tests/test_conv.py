@@ -242,6 +242,7 @@ def test_conv_accepts_mindspore_4_and_5_tuple_strides():
     assert ops.Conv3D(1, 3, stride=(1, 1, 2, 2, 2), dilation=(1, 1, 1, 1, 1))(x3, w3).shape == (1, 1, 2, 2, 2)
 
 
+@pytest.mark.cpu_only
 def test_fallback_without_numpys_openblas_matches_the_oracle():
     # a NumPy linked to another BLAS takes the parallel-im2col + numpy.matmul path: force it in a subprocess
     import ast
@@ -309,6 +310,7 @@ def _winograd_check(case):
     np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
 
 
+@pytest.mark.cpu_only
 @settings(max_examples=60, deadline=None)
 @given(winograd_cases())
 def test_winograd_path_matches_the_oracle(case):
@@ -376,6 +378,7 @@ def test_winograd_gives_the_direct_convolutions_result_class(case):
     _check_classes_and_values(x, w, 1)
 
 
+@pytest.mark.cpu_only
 def test_conv_is_bit_identical_at_1_2_and_4_threads():
     # every algorithm path, each in fresh processes with 1, 2 and 4 Numba threads and at each thread count below
     import os

@@ -294,6 +294,7 @@ def _split(kind, op, wide=False):
     return cpu._kernels[(kind, op, wide)]
 
 
+@pytest.mark.cpu_only
 def test_serial_and_parallel_copies_of_the_element_kernels_give_the_same_bits():
     from minispore.kernels import _parallel, cpu
     n = _parallel.SERIAL_BELOW + 1000
@@ -333,6 +334,7 @@ print(hashlib.sha256(b"".join(o.asnumpy().tobytes() for o in outs)).hexdigest())
 """
 
 
+@pytest.mark.cpu_only
 def test_results_do_not_depend_on_the_thread_count():
     tests = os.path.dirname(os.path.abspath(__file__))
     digests = []

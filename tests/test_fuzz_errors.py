@@ -79,6 +79,7 @@ def test_add_of_any_shapes_and_dtypes(xshape, yshape, xdtype, ydtype):
 @settings(max_examples=100, deadline=None)
 @given(st.sampled_from(["Normal", "Uniform", "TruncatedNormal", "XavierUniform", "HeUniform", "HeNormal",
                         "Constant", "Orthogonal", "Dirac", "Sparse", "VarianceScaling"]), JUNK)
+@pytest.mark.cpu_only
 def test_initializer_constructors_with_junk(name, value):
     try:
         obj = getattr(init, name)(value)

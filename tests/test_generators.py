@@ -112,6 +112,7 @@ def test_user_subclasses_work_with_every_generator(rng):
     np.testing.assert_array_equal(initializer(Arange(), [2, 3]).asnumpy(), np.arange(6.0).reshape(2, 3))
 
 
+@pytest.mark.cpu_only
 @pytest.mark.parametrize("init_obj", RANDOM, ids=lambda i: type(i).__name__)
 def test_same_bits_at_one_and_two_threads(rng, init_obj):
     saved = numba.get_num_threads()
@@ -153,12 +154,14 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.cpu_only
 def test_same_bits_in_fresh_processes_at_one_and_two_threads():
     runs = [subprocess.run([sys.executable, "-c", _CHILD], capture_output=True, text=True, check=True,
                            env=dict(os.environ, NUMBA_NUM_THREADS=str(n))).stdout for n in (1, 2)]
     assert json.loads(runs[0]) == json.loads(runs[1])
 
 
+@pytest.mark.cpu_only
 def test_double_log_sin_cos_round_like_libm_for_every_input_they_see():
     """Every u MindSpore's generators feed them (2**23 mantissas, and r1.3's float angle 6.28f * u, 2.10's double
     angle): the float32 rounding of our double log/cos/sin equals libm's, and the doubles are within 2 ulps."""

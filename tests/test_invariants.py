@@ -69,6 +69,7 @@ def test_conv_refuses_arrays_that_are_not_c_contiguous():
                            plan)
 
 
+@pytest.mark.cpu_only
 def test_numba_cache_is_invalidated_when_the_bodies_change(tmp_path):
     # Numba keys a cached kernel on its own file; an edit of bodies.py used to leave the stale kernel running
     package = tmp_path / "kernels_copy"
@@ -94,6 +95,7 @@ def test_numba_cache_is_invalidated_when_the_bodies_change(tmp_path):
     assert run() == "[20.0, 21.0, 22.0, 23.0]"
 
 
+@pytest.mark.cpu_only
 def test_serial_and_parallel_copies_of_every_cpu_kernel_give_the_same_bits(monkeypatch):
     # small work runs a kernel's serial copy (some with long bodies compiled as calls): it must equal the parallel
     from minispore import Tensor, context

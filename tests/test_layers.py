@@ -315,6 +315,7 @@ def _every_kernel_path():
     return [o.asnumpy() for o in outs]
 
 
+@pytest.mark.cpu_only
 def test_every_kernel_path_gives_the_same_bits_at_one_and_two_threads():
     import numba
     saved = numba.get_num_threads()

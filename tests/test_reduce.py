@@ -214,6 +214,7 @@ def test_softmax_is_stable_and_sums_to_one(device):
 
 
 # --- kernel copies -----------------------------------------------------------------------------------------------
+@pytest.mark.cpu_only
 def test_serial_and_parallel_copies_of_the_reduction_kernels_give_the_same_bits():
     from minispore.kernels import _parallel, cpu
     rng = np.random.default_rng(2)
