@@ -447,16 +447,19 @@ _CASES = {
     "MatMul": _matmul_case, "BatchMatMul": _batch_matmul_case, "TensorMatmul": _tensor_matmul_case,
     "Array": _array_case, "BiasAdd": _bias_add_case, "Conv2D": _conv2d_case, "Conv3D": _conv3d_case,
     "ConvBackprop": _conv_backprop_case, "Pooling": _pool_case, "Norm": _norm_case,
+    "AdaptiveAvgPool2D": lambda draw, rng: (ops.AdaptiveAvgPool2D((draw(st.integers(1, 3)), None)),
+                                            [rng.standard_normal(draw(st.sampled_from([(2, 5, 3), (1, 2, 4, 3)])))]),
 }
-# run on the (slow) simulated GPU too: one case of each kind of bprop
-_GPU_CASES = {"Mul", "Div", "Sigmoid", "ReduceMax", "Softmax", "MatMul", "Conv2D", "Pooling", "Norm", "Array"}
+# also on the (slow) simulated GPU: every kind of bprop (the element-wise maps share one launcher: a few of them)
+_GPU_CASES = {"Mul", "Div", "Pow", "Maximum", "Sigmoid", "GeLUErf", "Elu", "ReduceMax", "Extremes", "Softmax",
+              "LogSoftmax", "MatMul", "BatchMatMul", "TensorMatmul", "Array", "BiasAdd", "Conv2D", "Conv3D",
+              "ConvBackprop", "Pooling", "Norm", "AdaptiveAvgPool2D"}
 
 
 @pytest.mark.parametrize("name", sorted(_CASES))
 def test_bprop_matches_finite_differences(name, device, small):
     if small and name not in _GPU_CASES:
-        pytest.skip("CPU only under the simulator (time)")
-
+        pytest.skip("CPU only under the simulator (time; the same launcher as a GPU case)")
     @settings(max_examples=2 if small else 10, deadline=None)
     @given(st.data(), st.integers(0, 2 ** 16))
     def run(data, seed):

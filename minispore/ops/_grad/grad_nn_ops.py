@@ -17,7 +17,7 @@ from ..operations import _grad_ops, array_ops, math_ops
 from ..operations._grad_ops import conv_filter_grad, conv_input_grad
 from ..operations import math_ops as M
 from ..operations import nn_ops as N
-from .registry import float_mask, is_float, prim, register, register_function
+from .registry import const, float_mask, is_float, prim, register, register_function
 
 __all__ = []
 
@@ -411,3 +411,25 @@ def _dropout(p):
         return (_mul(_mul(dout[0], out[1]), 1.0 / p.keep_prob),)
     return bprop
 
+
+
+def _adaptive_matrix(n_in, n_out):
+    """(n_out, n_in): row i averages the cells floor(i n_in / n_out) .. ceil((i + 1) n_in / n_out) - 1."""
+    m = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        lo, hi = (i * n_in) // n_out, -(-((i + 1) * n_in) // n_out)
+        m[i, lo:hi] = 1.0 / (hi - lo)
+    return m
+
+
+@register(N.AdaptiveAvgPool2D)
+def _adaptive_avg_pool2d(p):
+    def bprop(x, out, dout):
+        # out = A_h x A_w^T per (n, c) plane (the window mean is separable), so dx = A_h^T dout A_w
+        h, w = x.shape[-2:]
+        oh, ow = dout.shape[-2:]
+        a_h = const(_adaptive_matrix(h, oh), dout)
+        a_w = const(_adaptive_matrix(w, ow), dout)
+        rows = math_ops.matmul(prim(array_ops.Transpose)(a_h, (1, 0)), dout)
+        return (math_ops.matmul(rows, a_w),)
+    return bprop
