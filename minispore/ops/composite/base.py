@@ -66,13 +66,16 @@ def _differentiate(api, fn, args, kwargs, positions, weights, has_aux, sens=None
             _checks.fail(api, f"inputs[{p}]", "a Tensor (a grad_position must name a Tensor input)", args[p],
                          TypeError)
         args[p] = _source(args[p])
+    if _tape.STATE.tape is not None:  # the outer tape would not see through the inner backward: refuse
+        raise RuntimeError(f"For '{api}', gradient transforms must not be nested (higher-order gradients are not "
+                           f"supported), but it was called inside another one.")
     sources = [args[p] for p in set(positions)] + list(weights)
     tape = _tape.Tape(sources)
-    previous, _tape.STATE.tape = _tape.STATE.tape, tape
+    _tape.STATE.tape = tape
     try:
         out = fn(*args, **kwargs)
     finally:
-        _tape.STATE.tape = previous
+        _tape.STATE.tape = None
     if has_aux:
         if not isinstance(out, tuple) or len(out) < 2:
             _checks.fail(api, "fn", "a function returning a tuple of at least 2 outputs when has_aux is True",
