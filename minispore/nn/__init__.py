@@ -1,4 +1,7 @@
 """``minispore.nn``: Cell and layers."""
+from . import loss
+from .loss import (BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, LossBase, MSELoss, NLLLoss, SmoothL1Loss,
+                   SoftmaxCrossEntropyWithLogits)
 from .cell import Cell
 from .layer import CellList, Conv2d, Conv3d, SequentialCell
 from .layer import (AdaptiveAvgPool2d, AvgPool2d, AvgPool3d, BatchNorm1d, BatchNorm2d, Conv2dTranspose, Dense, Dropout,
@@ -6,6 +9,8 @@ from .layer import (AdaptiveAvgPool2d, AvgPool2d, AvgPool3d, BatchNorm1d, BatchN
 from .layer import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh, get_activation)
 
 __all__ = ["Cell", "Conv2d", "Conv3d", "SequentialCell", "CellList"]
+__all__ += ["loss", "LossBase", "L1Loss", "MSELoss", "SmoothL1Loss", "SoftmaxCrossEntropyWithLogits", "NLLLoss",
+            "CrossEntropyLoss", "BCEWithLogitsLoss"]
 __all__ += ["Dense", "Flatten", "Dropout", "Identity", "Conv2dTranspose", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
             "MaxPool2d", "AvgPool2d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool2d"]
 __all__ += ["ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "ELU", "Softmax", "LogSoftmax",
