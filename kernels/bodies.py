@@ -1480,7 +1480,8 @@ def softmax_lane(op, out, a, lane, n, inner):
 # Each body maps one element's (weight, gradient, state) to its new values, MindSpore's weight decay (w * decay + g)
 # and loss-scale division (a product with 1 / scale) included, so a step is one kernel per parameter. Their scalars
 # (a `*Step` tuple below, in the parameter's dtype) are computed above the kernels, 1 - beta1 too: the bodies hold
-# no constants, and their float64 compile (`wide`) only rebinds `mul`.
+# no constants, and their float64 compile (`wide`) only rebinds `mul` and `_wcast` (a float32 sqrt's result is a
+# float32 on every target then; the CUDA simulator's math.sqrt returns a double).
 __all__ += ["decayed_gradient", "sgd_value", "momentum_value", "adam_value", "adam_weight_decay_value"]
 
 SGDStep = collections.namedtuple("SGDStep", "lr momentum one_minus_dampening weight_decay scale")
@@ -1534,9 +1535,9 @@ def adam_value(w, g, m, v, vhat, lr_t, beta1, one_minus_beta1, beta2, one_minus_
     v = mul(beta2, v) + mul(one_minus_beta2, mul(g, g))
     if amsgrad:
         vhat = maximum_value(vhat, v)
-        root = math.sqrt(vhat)
+        root = _wcast(math.sqrt(vhat))
     else:
-        root = math.sqrt(v)
+        root = _wcast(math.sqrt(v))
     u = mul(beta1, m) + mul(one_minus_beta1, g) if nesterov else m
     return w - mul(lr_t, u / (root + eps)), m, v, vhat
 
@@ -1545,7 +1546,7 @@ def adam_weight_decay_value(w, g, m, v, lr, beta1, one_minus_beta1, beta2, one_m
     """ops.AdamWeightDecay: the moments as Adam's, no bias correction; w -= lr * (m / (sqrt(v) + eps) + decay w)."""
     m = mul(beta1, m) + mul(one_minus_beta1, g)
     v = mul(beta2, v) + mul(one_minus_beta2, mul(g, g))
-    u = m / (math.sqrt(v) + eps)
+    u = m / (_wcast(math.sqrt(v)) + eps)
     if weight_decay != 0:
         u = u + mul(weight_decay, w)
     return w - mul(lr, u), m, v

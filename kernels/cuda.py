@@ -736,12 +736,13 @@ def _adam_update(w, g, m, v, vhat, lr_t, beta1, one_minus_beta1, beta2, one_minu
                  nesterov, amsgrad):
     i = cuda.grid(1)
     while i < w.size:
-        nw, nm, nv, nh = adam_value(w[i], g[i], m[i], v[i], vhat[i], lr_t, beta1, one_minus_beta1, beta2,
-                                    one_minus_beta2, eps, weight_decay, scale, nesterov, amsgrad)
+        nw, nm, nv, nh = adam_value(w[i], g[i], m[i], v[i], vhat[i] if amsgrad else v[i], lr_t, beta1,
+                                    one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, scale, nesterov,
+                                    amsgrad)
         w[i] = nw
         m[i] = nm
         v[i] = nv
-        if amsgrad:  # without it vhat may be any array of w's size (v itself): never written
+        if amsgrad:  # without it vhat is never read nor written (a placeholder of any size)
             vhat[i] = nh
         i += cuda.gridsize(1)
 
@@ -779,7 +780,8 @@ def momentum_update(w, g, accum, step, nesterov):
 
 
 def adam_update(w, g, m, v, vhat, step, nesterov, amsgrad):
-    """One ops.Adam step (AMSGrad's with `amsgrad`) in place over the flat arrays w, m, v and (with `amsgrad`) vhat;
+    """One ops.Adam step (AMSGrad's with `amsgrad`) in place over the flat arrays w, m, v and (with `amsgrad`) vhat,
+    else a placeholder array that must not be one of the others (the CUDA simulator copies each argument back);
     `step` is a `bodies.AdamStep`."""
     if w.size:
         blocks, threads = _grid(w.size)

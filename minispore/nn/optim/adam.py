@@ -2,6 +2,7 @@
 import numpy as np
 
 from ... import _checks
+from ...common.tensor import Tensor
 from ...kernels import bodies as _steps  # the step tuples only (no numba import)
 from .optimizer import Optimizer, _GroupKeyError, _host_parameter, work_scalars
 
@@ -89,6 +90,9 @@ class Adam(Optimizer):
         self.moment2 = self._state("moment2", 0)
         if use_amsgrad:
             self.vhat = self._state("vhat", 0)
+        else:  # the kernel's vhat argument, never read: not an alias of a moment (the CUDA simulator copies back)
+            self._no_vhat = tuple(Tensor._wrap(p._backend.full((1,), 0, p.dtype.np_type), p._backend)
+                                  for p in self._parameters)
 
     def construct(self, gradients):
         pairs = self._arrays(gradients)
@@ -98,7 +102,7 @@ class Adam(Optimizer):
         beta2_power = self.beta2_power._array()
         beta1_power[()] = np.float32(beta1_power) * self.beta1  # float32 products, as MindSpore's Parameters
         beta2_power[()] = np.float32(beta2_power) * self.beta2
-        vhats = self.vhat if self.use_amsgrad else self.moment2  # without AMSGrad, never written
+        vhats = self.vhat if self.use_amsgrad else self._no_vhat
         for (w, g), m, v, vhat, lr, decay in zip(pairs, self.moment1, self.moment2, vhats, lrs, self._decays):
             cast = w.dtype.type
             b1p, b2p = cast(beta1_power), cast(beta2_power)

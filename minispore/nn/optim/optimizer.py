@@ -276,7 +276,7 @@ class Optimizer(Cell):
             _checks.fail(api, "gradients", "a tuple of Tensors", gradients, TypeError)
         if len(gradients) != len(self._parameters):
             _checks.fail(api, "gradients", f"a tuple of {len(self._parameters)} Tensors (one per parameter)",
-                         f"{len(gradients)}")
+                         len(gradients))
         pairs = []
         for param, grad in zip(self._parameters, gradients):
             if not isinstance(grad, Tensor):

@@ -63,7 +63,8 @@ class SGD(Optimizer):
         self._advance()
         momentum = np.float32(self.momentum._array())
         for (w, g), accum, stat, lr, decay in zip(pairs, self.accum, self.stat, lrs, self._decays):
-            step = work_scalars(_steps.SGDStep, w.dtype, lr, momentum, np.float32(1) - np.float32(self.dampening),
+            cast = w.dtype.type
+            step = work_scalars(_steps.SGDStep, w.dtype, lr, momentum, cast(1) - cast(np.float32(self.dampening)),
                                 decay, self._scale)
             accum._backend.kernels.sgd_update(w, g, accum._array().reshape(-1), stat._array().reshape(-1), step,
                                               self.nesterov)
