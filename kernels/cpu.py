@@ -821,3 +821,96 @@ def col2im(cols, out, stride, dilation, pad):
     and j = q * stride[1] + kw * dilation[1] - pad[1]; cols is (N * G, C / G, KH, KW, P, Q)."""
     if out.size:
         _col2im(cols, out, stride, dilation, pad)
+
+
+# --- optimizers: one fused update per parameter ------------------------------------------------------------------
+# One loop per optimizer, compiled for float32 (the bodies as written) and float64 (the wide compile): each a Split,
+# so a small parameter updates serially, with the same bits. Arrays are flat and C-contiguous, updated in place.
+__all__ += ["sgd_update", "momentum_update", "adam_update", "adam_weight_decay_update"]
+sgd_value = momentum_value = adam_value = adam_weight_decay_value = None  # bound per copy (see `_twin_splits`)
+
+
+def _twin_splits(fn, body):
+    """{float32: Split of fn with the name `body` bound to that body, float64: the same with the wide body}."""
+    name = fn.__name__
+    return {np.dtype(np.float32): Split(fn, name, **{body: _body[body]}),
+            np.dtype(np.float64): Split(fn, name + "_f64", **{body: _wide[body]})}
+
+
+def _sgd_update(w, g, accum, stat, lr, momentum, one_minus_dampening, weight_decay, scale, nesterov):
+    n = w.size
+    for t in prange((n + _CHUNK - 1) // _CHUNK):
+        for i in range(np.uint64(t * _CHUNK), np.uint64(min(n, (t + 1) * _CHUNK))):
+            nw, na, ns = sgd_value(w[i], g[i], accum[i], stat[i], lr, momentum, one_minus_dampening, weight_decay,
+                                   scale, nesterov)
+            w[i] = nw
+            accum[i] = na
+            stat[i] = ns
+
+
+def _momentum_update(w, g, accum, lr, momentum, weight_decay, scale, nesterov):
+    n = w.size
+    for t in prange((n + _CHUNK - 1) // _CHUNK):
+        for i in range(np.uint64(t * _CHUNK), np.uint64(min(n, (t + 1) * _CHUNK))):
+            nw, na = momentum_value(w[i], g[i], accum[i], lr, momentum, weight_decay, scale, nesterov)
+            w[i] = nw
+            accum[i] = na
+
+
+def _adam_update(w, g, m, v, vhat, lr_t, beta1, one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, scale,
+                 nesterov, amsgrad):
+    n = w.size
+    for t in prange((n + _CHUNK - 1) // _CHUNK):
+        for i in range(np.uint64(t * _CHUNK), np.uint64(min(n, (t + 1) * _CHUNK))):
+            nw, nm, nv, nh = adam_value(w[i], g[i], m[i], v[i], vhat[i] if amsgrad else v[i], lr_t, beta1,
+                                        one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, scale,
+                                        nesterov, amsgrad)
+            w[i] = nw
+            m[i] = nm
+            v[i] = nv
+            if amsgrad:  # without it vhat is never read nor written (a placeholder of any size)
+                vhat[i] = nh
+
+
+def _adam_weight_decay_update(w, g, m, v, lr, beta1, one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay):
+    n = w.size
+    for t in prange((n + _CHUNK - 1) // _CHUNK):
+        for i in range(np.uint64(t * _CHUNK), np.uint64(min(n, (t + 1) * _CHUNK))):
+            nw, nm, nv = adam_weight_decay_value(w[i], g[i], m[i], v[i], lr, beta1, one_minus_beta1, beta2,
+                                                 one_minus_beta2, eps, weight_decay)
+            w[i] = nw
+            m[i] = nm
+            v[i] = nv
+
+
+_SGD_UPDATE = _twin_splits(_sgd_update, "sgd_value")
+_MOMENTUM_UPDATE = _twin_splits(_momentum_update, "momentum_value")
+_ADAM_UPDATE = _twin_splits(_adam_update, "adam_value")
+_ADAM_WEIGHT_DECAY_UPDATE = _twin_splits(_adam_weight_decay_update, "adam_weight_decay_value")
+
+
+def sgd_update(w, g, accum, stat, step, nesterov):
+    """One ops.SGD step in place over the flat float32 or float64 arrays w, accum, stat (the gradient g read);
+    `step` is a `bodies.SGDStep` of scalars in w's dtype."""
+    if w.size:
+        _SGD_UPDATE[w.dtype](w.size, w, g, accum, stat, *step, nesterov)
+
+
+def momentum_update(w, g, accum, step, nesterov):
+    """One ops.ApplyMomentum step in place over the flat arrays w and accum; `step` is a `bodies.MomentumStep`."""
+    if w.size:
+        _MOMENTUM_UPDATE[w.dtype](w.size, w, g, accum, *step, nesterov)
+
+
+def adam_update(w, g, m, v, vhat, step, nesterov, amsgrad):
+    """One ops.Adam step (AMSGrad's with `amsgrad`) in place over the flat arrays w, m, v and (with `amsgrad`) vhat,
+    else a placeholder array that must not be one of the others (the CUDA simulator copies each argument back);
+    `step` is a `bodies.AdamStep`."""
+    if w.size:
+        _ADAM_UPDATE[w.dtype](w.size, w, g, m, v, vhat, *step, nesterov, amsgrad)
+
+
+def adam_weight_decay_update(w, g, m, v, step):
+    """One ops.AdamWeightDecay step in place over the flat arrays w, m, v; `step` is a `bodies.AdamWeightDecayStep`."""
+    if w.size:
+        _ADAM_WEIGHT_DECAY_UPDATE[w.dtype](w.size, w, g, m, v, *step)
