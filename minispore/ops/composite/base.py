@@ -86,6 +86,8 @@ def _differentiate(api, fn, args, kwargs, positions, weights, has_aux, sens=None
     if sens is None:
         seeds = [(t, _grad.registry.ones_like(t)) for t in targets]
     else:
+        if callable(sens):  # the sensitivity made from the output (TrainOneStepCell's fill of the loss's shape)
+            sens = sens(out[0] if has_aux else out)
         sens_leaves = _leaves(sens)
         if len(sens_leaves) != len(targets):
             _checks.fail(api, "sens", f"{len(targets)} Tensors (one per output)", f"{len(sens_leaves)}")
