@@ -2,11 +2,13 @@
 
 Usage: python examples/run_all.py [--device CPU|GPU] [NAME ...]
 
-NAME picks examples: a guide example by its number (01 ... 07), a model by its name (lenet5, resnet_block);
+NAME picks examples: a guide example by its number (01 ... 07), a model by its name (lenet5, resnet_block,
+train_lenet5);
 default: all of them.
 
 Each guide script is the guide's code with `mindspore` replaced by `minispore`; the models are MindSpore
-model-zoo networks (LeNet5 with a checkpoint round trip, a ResNet basic block). They run in this process, after
+model-zoo networks (LeNet5 with a checkpoint round trip, a ResNet basic block, LeNet5 trained on scikit-learn's
+digits: needs the `examples` extra). They run in this process, after
 ``context.set_context(device_target=...)``, with their own default arguments, so ``--device GPU`` runs them all on
 the GPU backend (a real GPU, or Numba's CUDA simulator when NUMBA_ENABLE_CUDASIM=1).
 """
@@ -16,7 +18,8 @@ import runpy
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-EXAMPLES = sorted(p for p in HERE.glob("[0-9][0-9]_*.py")) + [HERE / "lenet5.py", HERE / "resnet_block.py"]
+EXAMPLES = sorted(p for p in HERE.glob("[0-9][0-9]_*.py")) + [HERE / name for name in (
+    "lenet5.py", "resnet_block.py", "train_lenet5.py")]
 
 
 def _key(path):
@@ -28,7 +31,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="CPU", choices=["CPU", "GPU"], help="device_target (default CPU)")
     parser.add_argument("numbers", nargs="*", metavar="NAME",
-                        help="run only these examples: 01 ... 07, lenet5, resnet_block")
+                        help="run only these examples: 01 ... 07, lenet5, resnet_block, train_lenet5")
     args = parser.parse_args(argv)
     chosen = [p for p in EXAMPLES if not args.numbers or _key(p) in args.numbers]
     if len(chosen) != len(args.numbers or EXAMPLES):

@@ -68,7 +68,9 @@ def test_runner_runs_the_guide_examples_in_order(device):
     # The Conv3D examples (04-06) are 3.5e8 multiply-adds: hours in the CUDA simulator, and LeNet5's two dense
     # initialisations take ~40 s there (tests/test_models.py runs LeNet5 there with host-made weights): it runs the
     # others.
-    numbers = ("01", "02", "03", "07", "resnet_block") if device == "GPU" and SIMULATED else ()
+    # The training example (minutes) runs in tests/test_train.py, briefly.
+    numbers = ("01", "02", "03", "07", "resnet_block") if device == "GPU" and SIMULATED else (
+        "01", "02", "03", "04", "05", "06", "07", "lenet5", "resnet_block")
     blocks = _run(device, numbers)
     assert list(blocks) == [name for name in ALL if not numbers or {name[:2], name[:-3]} & set(numbers)]
     assert "[[[[12. 18. 18. ... 18. 18. 12.]\n   [18. 27. 27. ... 27. 27. 18.]" in blocks["03_custom_tensor.py"]
