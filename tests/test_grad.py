@@ -521,3 +521,15 @@ def test_network_gradient_against_torch():
 
 
 
+
+
+def test_conv2d_transpose_output_padding_keeps_the_gradient():
+    rng = np.random.default_rng(2)
+    x = Tensor(rng.standard_normal((1, 2, 3, 3)).astype(np.float32))
+    padded = nn.Conv2dTranspose(2, 2, 3, stride=2, pad_mode="pad", padding=1, output_padding=1)
+    plain = nn.Conv2dTranspose(2, 2, 3, stride=2, pad_mode="pad", padding=1, weight_init=padded.weight)
+    weights = Tensor(rng.standard_normal((1, 2, 6, 6)).astype(np.float32))
+    g_padded = ms.grad(lambda a: (padded(a) * weights).sum())(x).asnumpy()
+    g_plain = ms.grad(lambda a: (plain(a) * weights[:, :, :5, :5]).sum())(x).asnumpy()
+    assert np.abs(g_plain).min() > 0
+    np.testing.assert_allclose(g_padded, g_plain, rtol=1e-6)
