@@ -462,7 +462,7 @@ _GPU_CASES = {"Mul", "Div", "Pow", "Maximum", "Sigmoid", "GeLUErf", "Elu", "Redu
 def test_bprop_matches_finite_differences(name, device, small):
     if small and name not in _GPU_CASES:
         pytest.skip("CPU only under the simulator (time; the same launcher as a GPU case)")
-    @settings(max_examples=2 if small else 10, deadline=None)
+    @settings(max_examples=2 if small else 4, deadline=None)
     @given(st.data(), st.integers(0, 2 ** 16))
     def run(data, seed):
         rng = np.random.default_rng(seed)
