@@ -361,6 +361,8 @@ def _conv3d_case(draw, rng):
 
 
 def _conv_backprop_case(draw, rng):
+    if draw(st.booleans()):
+        return _conv3d_backprop_case(draw, rng)
     stride = draw(st.integers(1, 2))
     pad_mode = draw(st.sampled_from(["valid", "same"]))
     size = (1, 2, 4, 3)
@@ -371,6 +373,21 @@ def _conv_backprop_case(draw, rng):
                                                  rng.standard_normal((2, 2, 2, 2))]
     prim = _grad_ops.Conv2DBackpropFilter(2, 2, pad_mode=pad_mode, stride=stride)
     return (lambda d, x: prim(d, x, (2, 2, 2, 2))), [rng.standard_normal((1, 2) + out_hw), rng.standard_normal(size)]
+
+
+def _conv3d_backprop_case(draw, rng):
+    stride, group = draw(st.integers(1, 2)), draw(st.sampled_from([1, 2]))
+    pad_mode = draw(st.sampled_from(["valid", "same", "pad"]))
+    pad = tuple(draw(st.integers(0, 1)) for _ in range(6)) if pad_mode == "pad" else 0
+    size = (1, 2, 3, 3, 2)
+    kwargs = dict(pad_mode=pad_mode, pad=pad, stride=stride, group=group)
+    out = ops.Conv3D(2, 2, **kwargs)(Tensor(np.zeros(size)), Tensor(np.zeros((2, 2 // group, 2, 2, 2)))).shape
+    dout, w = rng.standard_normal(out), rng.standard_normal((2, 2 // group, 2, 2, 2))
+    if draw(st.booleans()):
+        prim = ops.Conv3DBackpropInput(2, 2, **kwargs)
+        return (lambda a, b: prim(a, b, size)), [w, dout]
+    prim = ops.Conv3DBackpropFilter(2, 2, **kwargs)
+    return (lambda a, b: prim(a, b, w.shape)), [rng.standard_normal(size), dout]
 
 
 def _pool_case(draw, rng):
@@ -462,7 +479,7 @@ _GPU_CASES = {"Mul", "Div", "Pow", "Maximum", "Sigmoid", "GeLUErf", "Elu", "Redu
 def test_bprop_matches_finite_differences(name, device, small):
     if small and name not in _GPU_CASES:
         pytest.skip("CPU only under the simulator (time; the same launcher as a GPU case)")
-    @settings(max_examples=2 if small else 10, deadline=None)
+    @settings(max_examples=2 if small else 4, deadline=None)
     @given(st.data(), st.integers(0, 2 ** 16))
     def run(data, seed):
         rng = np.random.default_rng(seed)
@@ -521,3 +538,33 @@ def test_network_gradient_against_torch():
 
 
 
+
+
+def test_conv3d_backprop_primitives_are_the_conv3d_gradients():
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((2, 2, 4, 3, 3)), rng.standard_normal((4, 1, 2, 1, 2))
+    conv = ops.Conv3D(4, (2, 1, 2), pad_mode="pad", pad=(1, 0, 0, 1, 1, 1), stride=(2, 1, 2), dilation=(1, 2, 1),
+                      group=2)
+    dout = rng.standard_normal(conv(Tensor(x), Tensor(w)).shape)
+    gx, gw = ms.grad(lambda a, b: (conv(a, b) * Tensor(dout)).sum(), (0, 1))(Tensor(x), Tensor(w))
+    kwargs = dict(pad_mode="pad", pad=(1, 0, 0, 1, 1, 1), stride=(2, 1, 2), dilation=(1, 2, 1), group=2)
+    got_x = ops.Conv3DBackpropInput(4, (2, 1, 2), **kwargs)(Tensor(w), Tensor(dout), x.shape)
+    got_w = ops.Conv3DBackpropFilter(4, (2, 1, 2), **kwargs)(Tensor(x), Tensor(dout), w.shape)
+    np.testing.assert_allclose(got_x.asnumpy(), gx.asnumpy(), rtol=1e-12)
+    np.testing.assert_allclose(got_w.asnumpy(), gw.asnumpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match="dout"):
+        ops.Conv3DBackpropInput(4, (2, 1, 2), **kwargs)(Tensor(w), Tensor(dout[:, :, :1]), x.shape)
+    with pytest.raises(ValueError, match="w_size"):
+        ops.Conv3DBackpropFilter(4, (2, 1, 2), **kwargs)(Tensor(x), Tensor(dout), (4, 2, 2, 1, 2))
+
+
+def test_conv2d_transpose_output_padding_keeps_the_gradient():
+    rng = np.random.default_rng(2)
+    x = Tensor(rng.standard_normal((1, 2, 3, 3)).astype(np.float32))
+    padded = nn.Conv2dTranspose(2, 2, 3, stride=2, pad_mode="pad", padding=1, output_padding=1)
+    plain = nn.Conv2dTranspose(2, 2, 3, stride=2, pad_mode="pad", padding=1, weight_init=padded.weight)
+    weights = Tensor(rng.standard_normal((1, 2, 6, 6)).astype(np.float32))
+    g_padded = ms.grad(lambda a: (padded(a) * weights).sum())(x).asnumpy()
+    g_plain = ms.grad(lambda a: (plain(a) * weights[:, :, :5, :5]).sum())(x).asnumpy()
+    assert np.abs(g_plain).min() > 0
+    np.testing.assert_allclose(g_padded, g_plain, rtol=1e-6)

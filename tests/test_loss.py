@@ -89,7 +89,7 @@ def _draw_case(draw, name, rng):
 
 @pytest.mark.parametrize("name", _LOSSES)
 def test_loss_matches_numpy_and_finite_differences(name):
-    @settings(max_examples=8, deadline=None)
+    @settings(max_examples=4, deadline=None)
     @given(st.data(), st.integers(0, 2 ** 16))
     def run(data, seed):
         rng = np.random.default_rng(seed)

@@ -1,7 +1,8 @@
 """The gradient tape: which primitive calls a running gradient transform records (DESIGN 9).
 
-Outside `minispore.grad` / `value_and_grad` / `GradOperation` no tape exists: a recorded call costs one read of a
-thread-local attribute and one extra Python call. Inside one, the outermost recorded call of each operation is
+Outside `minispore.grad` / `value_and_grad` / `GradOperation` no tape exists: a recorded call costs one extra
+Python call and the test of one module global (the count of running transforms; only when it is not 0 is this
+thread's tape read). Inside one, the outermost recorded call of each operation is
 kept with its inputs and outputs (a primitive's own inner calls, and the backward pass, are not recorded), and
 only when one of its Tensor inputs depends on what is differentiated. The backward walk lives in
 `minispore.ops._grad`; this module only records, so `common.tensor` can mark its own differentiable methods.
@@ -10,7 +11,7 @@ import functools
 import inspect
 import threading
 
-__all__ = ["STATE", "Tape", "Record", "recorded_call", "differentiable", "FUNCTION_BPROPS"]
+__all__ = ["STATE", "Tape", "Record", "recorded_call", "differentiable", "FUNCTION_BPROPS", "start", "stop"]
 
 
 class _State(threading.local):
@@ -18,6 +19,24 @@ class _State(threading.local):
 
 
 STATE = _State()
+_ACTIVE = 0  # gradient transforms running in any thread: while 0, a recorded call reads no thread-local
+_LOCK = threading.Lock()
+
+
+def start(tape):
+    """Make `tape` this thread's tape (a gradient transform begins)."""
+    global _ACTIVE
+    with _LOCK:
+        _ACTIVE += 1
+    STATE.tape = tape
+
+
+def stop():
+    """This thread's gradient transform ends: no tape."""
+    global _ACTIVE
+    STATE.tape = None
+    with _LOCK:
+        _ACTIVE -= 1
 
 FUNCTION_BPROPS = {}  # name of a `differentiable` function -> its bprop(*inputs, out, dout), set by ops._grad
 
@@ -104,6 +123,29 @@ def _binder(fn, skip_first):
     return bind
 
 
+def _passthrough(fn, slow):
+    """A function with fn's own parameters (so a call forwards them without packing) that calls fn while no
+    transform runs and slow(*the same arguments) otherwise; None when fn's parameters are not all plain
+    positional-or-keyword ones (then a generic *args wrapper is used)."""
+    params = list(inspect.signature(fn).parameters.values())
+    if any(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD or p.name in ("fn", "slow") or
+           p.name.startswith("_d") for p in params):
+        return None
+    header = ", ".join(p.name if p.default is p.empty else f"{p.name}=_d{i}" for i, p in enumerate(params))
+    names = ", ".join(p.name for p in params)
+    defaults = [f"_d{i}" for i, p in enumerate(params) if p.default is not p.empty]
+    source = (f"def make(fn, slow{''.join(', ' + d for d in defaults)}):\n"
+              f"    def passthrough({header}):\n"
+              f"        if not _ACTIVE:\n"
+              f"            return fn({names})\n"
+              f"        return slow({names})\n"
+              f"    return passthrough\n")
+    scope = {}
+    exec(source, globals(), scope)  # noqa: S102 (a generated signature; globals: the live _ACTIVE)
+    wrapper = scope["make"](fn, slow, *(p.default for p in params if p.default is not p.empty))
+    return functools.update_wrapper(wrapper, fn)
+
+
 def recorded_call(call):
     """A primitive's `__call__`, recorded while a gradient transform runs (Primitive's subclass hook)."""
     bind = _binder(call, skip_first=True)
@@ -114,8 +156,10 @@ def recorded_call(call):
         if tape is None:
             return call(self, *args, **kwargs)
         return tape.run(self, call, (self,) + args, kwargs, bind)
-    __call__._recorded = True
-    return __call__
+    fast = _passthrough(call, __call__)
+    wrapper = fast if fast is not None else __call__
+    wrapper._recorded = True
+    return wrapper
 
 
 def differentiable(name):
@@ -128,5 +172,6 @@ def differentiable(name):
             if tape is None:
                 return fn(*args, **kwargs)
             return tape.run(name, fn, args, kwargs, None)
-        return wrapper
+        fast = _passthrough(fn, wrapper)
+        return fast if fast is not None else wrapper
     return wrap

@@ -1,4 +1,7 @@
 """bprops of the element-wise, comparison, reduction and matrix-product primitives (ops/operations/math_ops.py)."""
+import functools
+import inspect
+
 import numpy as np
 
 from ...common.tensor import Tensor
@@ -190,9 +193,16 @@ def _reduce_getter(prim_):
 register(M.ReduceSum, M.ReduceMean, M.ReduceMax, M.ReduceMin)(_reduce_getter)
 
 
+@functools.lru_cache(maxsize=None)
+def _signature(fn):
+    return inspect.signature(fn)
+
+
 def _bind(fn, args, kwargs):
-    import inspect
-    bound = inspect.signature(fn).bind(*args, **kwargs)
+    """fn's arguments by name, the defaults filled in."""
+    if not kwargs and len(args) == len(_signature(fn).parameters):
+        return dict(zip(_signature(fn).parameters, args))
+    bound = _signature(fn).bind(*args, **kwargs)
     bound.apply_defaults()
     return bound.arguments
 

@@ -433,3 +433,38 @@ def _adaptive_avg_pool2d(p):
         rows = math_ops.matmul(prim(array_ops.Transpose)(a_h, (1, 0)), dout)
         return (math_ops.matmul(rows, a_w),)
     return bprop
+
+
+def _conv3d_forward(p, backend, x, w, out_spatial, before):
+    return N.conv3d(backend, backend.xp.ascontiguousarray(x), backend.xp.ascontiguousarray(w), tuple(p.stride),
+                    tuple(p.dilation), tuple(before), tuple(out_spatial), p.group)
+
+
+@register(_grad_ops.Conv3DBackpropInput)
+def _conv3d_backprop_input(p):
+    def bprop(weight, dout_in, input_size, out, dout):
+        # out = conv^T(dout_in, weight): the gradient of dout_in is the forward convolution of dout, that of the
+        # filter the filter gradient of the convolution of dout that gave dout_in
+        backend = weight._backend
+        _, before, _ = N.conv_output_shape(p.name, tuple(input_size[2:]), p.kernel_size, p.stride, p.dilation,
+                                           p.pad_mode, p.pad)
+        ga = backend.xp.ascontiguousarray(dout._array())
+        ddin = _conv3d_forward(p, backend, ga, weight._array(), dout_in.shape[2:], before)
+        dw = conv_filter_grad(backend, ga, backend.xp.ascontiguousarray(dout_in._array()), p.kernel_size, p.stride,
+                              p.dilation, before, p.group)
+        return Tensor._make(dw, backend, weight.dtype), Tensor._make(ddin, backend, dout_in.dtype), None
+    return bprop
+
+
+@register(_grad_ops.Conv3DBackpropFilter)
+def _conv3d_backprop_filter(p):
+    def bprop(x, dout_in, w_size, out, dout):
+        backend = x._backend
+        _, before, _ = N.conv_output_shape(p.name, x.shape[2:], p.kernel_size, p.stride, p.dilation, p.pad_mode,
+                                           p.pad)
+        ga = backend.xp.ascontiguousarray(dout._array())
+        dx = conv_input_grad(backend, backend.xp.ascontiguousarray(dout_in._array()), ga, x.shape[2:], p.stride,
+                             p.dilation, before, p.group)
+        ddin = _conv3d_forward(p, backend, x._array(), ga, dout_in.shape[2:], before)
+        return Tensor._make(dx, backend, x.dtype), Tensor._make(ddin, backend, dout_in.dtype), None
+    return bprop

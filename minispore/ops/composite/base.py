@@ -71,11 +71,11 @@ def _differentiate(api, fn, args, kwargs, positions, weights, has_aux, sens=None
                            f"supported), but it was called inside another one.")
     sources = [args[p] for p in set(positions)] + list(weights)
     tape = _tape.Tape(sources)
-    _tape.STATE.tape = tape
+    _tape.start(tape)
     try:
         out = fn(*args, **kwargs)
     finally:
-        _tape.STATE.tape = None
+        _tape.stop()
     if has_aux:
         if not isinstance(out, tuple) or len(out) < 2:
             _checks.fail(api, "fn", "a function returning a tuple of at least 2 outputs when has_aux is True",

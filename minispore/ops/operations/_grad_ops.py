@@ -13,7 +13,7 @@ from ..primitive import Primitive
 from . import nn_ops
 from .nn_ops import PAD_MODES, _check_float_tensor, _int_or_tuple, conv_output_shape
 
-__all__ = ["Conv2DBackpropFilter", "conv_filter_grad", "conv_input_grad"]
+__all__ = ["Conv2DBackpropFilter", "Conv3DBackpropInput", "Conv3DBackpropFilter", "conv_filter_grad", "conv_input_grad"]
 
 
 def _lift(shape_tail, nd):
@@ -175,3 +175,138 @@ class Conv2DBackpropFilter(Primitive):
 
 
 
+
+
+class _Conv3DGrad(Primitive):
+    """The arguments of the forward Conv3D whose gradient Conv3DBackpropInput / Conv3DBackpropFilter compute."""
+
+    def __init__(self, out_channel, kernel_size, mode=1, pad_mode="valid", pad=0, stride=1, dilation=1, group=1,
+                 data_format="NCDHW"):
+        super().__init__()
+        api = self.name
+        self.out_channel = _checks.check_positive_int(api, "out_channel", out_channel)
+        self.kernel_size = _int_or_tuple(api, "kernel_size", kernel_size, 3)
+        if _checks.check_int(api, "mode", mode) != 1:
+            _checks.fail(api, "mode", "1", mode)
+        self.pad_mode = _checks.check_choice(api, "pad_mode", pad_mode, PAD_MODES, case_sensitive=False)
+        self.pad = _checks.check_int_tuple(api, "pad", pad, 6, minimum=0)
+        if self.pad_mode != "pad" and any(self.pad):
+            _checks.fail(api, "pad", f"0 when 'pad_mode' is '{self.pad_mode}'", pad)
+        self.stride = _int_or_tuple(api, "stride", stride, 3)
+        self.dilation = _int_or_tuple(api, "dilation", dilation, 3)
+        self.group = _checks.check_positive_int(api, "group", group)
+        if self.out_channel % self.group:
+            _checks.fail(api, "out_channel", f"divisible by 'group' ({self.group})", out_channel)
+        self.format = _checks.check_choice(api, "data_format", data_format, ("NCDHW",))
+        for name in ("out_channel", "kernel_size", "pad_mode", "pad", "stride", "dilation", "group"):
+            self.add_prim_attr(name, getattr(self, name))
+        self.add_prim_attr("mode", 1)
+        self.add_prim_attr("data_format", self.format)
+
+    def _geometry(self, arg, size, dout, channels):
+        """(pads before) of the forward convolution of an input of `size` (N, C, D, H, W); ValueError unless dout
+        is that convolution's output."""
+        api = self.name
+        if not isinstance(size, (tuple, list)) or len(size) != 5 or not all(_checks.is_int(v) and v > 0
+                                                                            for v in size):
+            _checks.fail(api, arg, "a tuple of 5 positive ints", size,
+                         TypeError if not isinstance(size, (tuple, list)) else ValueError)
+        if channels % self.group:
+            _checks.fail(api, arg, f"of channels divisible by 'group' ({self.group})", tuple(size))
+        out_spatial, before, _ = conv_output_shape(api, tuple(size[2:]), self.kernel_size, self.stride,
+                                                   self.dilation, self.pad_mode, self.pad)
+        if tuple(dout.shape) != (size[0], self.out_channel) + out_spatial:
+            _checks.fail(api, "dout", f"of shape {(size[0], self.out_channel) + out_spatial} (the forward output "
+                         f"for an input of shape {tuple(size)})", f"shape {dout.shape}")
+        return before
+
+
+class Conv3DBackpropInput(_Conv3DGrad):
+    r"""The gradient of Conv3D with respect to its input, for an input of `input_size`.
+
+    Args:
+        out_channel (int): O, the channels of dout.
+        kernel_size (int | tuple[int]): (KD, KH, KW).
+        mode (int): must be 1. Default: 1.
+        pad_mode (str): 'valid', 'same' or 'pad'. Default: 'valid'.
+        pad (int | tuple[int]): with 'pad': (front, back, top, bottom, left, right). Default: 0.
+        stride (int | tuple[int]): 3 ints, or 5 with the first two 1. Default: 1.
+        dilation (int | tuple[int]): 3 ints, or 5 with the first two 1. Default: 1.
+        group (int): channel groups. Default: 1.
+        data_format (str): 'NCDHW'. Default: 'NCDHW'.
+
+    Inputs:
+        - **weight** (Tensor) - (O, C/group, KD, KH, KW), float.
+        - **dout** (Tensor) - (N, O, D', H', W'), the dtype of weight.
+        - **input_size** (tuple[int]) - (N, C, D, H, W).
+
+    Outputs:
+        Tensor of shape input_size.
+
+    Raises:
+        TypeError: bad argument types, or inputs that are not float Tensors of one dtype.
+        ValueError: shapes that do not belong to one forward convolution.
+
+    Examples:
+        >>> w = Tensor(np.ones([2, 1, 2, 2, 2]), mstype.float32)
+        >>> dout = Tensor(np.ones([1, 2, 2, 2, 2]), mstype.float32)
+        >>> Conv3DBackpropInput(2, 2)(w, dout, (1, 1, 3, 3, 3)).shape
+        (1, 1, 3, 3, 3)
+    """
+
+    def __call__(self, weight, dout, input_size):
+        _check_float_tensor(self, "weight", weight, (5,))
+        _check_float_tensor(self, "dout", dout, (5,))
+        backend = self.common_backend(weight=weight, dout=dout)
+        if weight.dtype is not dout.dtype:
+            raise TypeError(f"For '{self.name}', the 'weight' and 'dout' must have the same dtype, but got "
+                            f"{weight.dtype} and {dout.dtype}.")
+        before = self._geometry("input_size", input_size, dout, input_size[1] if isinstance(input_size, (tuple, list))
+                                and len(input_size) == 5 else 1)
+        expected = (self.out_channel, input_size[1] // self.group) + self.kernel_size
+        if tuple(weight.shape) != expected:
+            _checks.fail(self.name, "weight", f"of shape {expected}", f"shape {weight.shape}")
+        xp = backend.xp
+        dx = conv_input_grad(backend, xp.ascontiguousarray(dout._array()), xp.ascontiguousarray(weight._array()),
+                             tuple(input_size[2:]), self.stride, self.dilation, before, self.group)
+        return Tensor._make(dx, backend, dout.dtype)
+
+
+class Conv3DBackpropFilter(_Conv3DGrad):
+    r"""The gradient of Conv3D with respect to its filter, for a filter of `w_size`; arguments as
+    `Conv3DBackpropInput`.
+
+    Inputs:
+        - **x** (Tensor) - (N, C, D, H, W), the forward input, float.
+        - **dout** (Tensor) - (N, O, D', H', W'), the dtype of x.
+        - **w_size** (tuple[int]) - (O, C/group, KD, KH, KW).
+
+    Outputs:
+        Tensor of shape w_size.
+
+    Raises:
+        TypeError: bad argument types, or inputs that are not float Tensors of one dtype.
+        ValueError: shapes that do not belong to one forward convolution.
+
+    Examples:
+        >>> x = Tensor(np.ones([1, 1, 3, 3, 3]), mstype.float32)
+        >>> dout = Tensor(np.ones([1, 2, 2, 2, 2]), mstype.float32)
+        >>> Conv3DBackpropFilter(2, 2)(x, dout, (2, 1, 2, 2, 2)).shape
+        (2, 1, 2, 2, 2)
+    """
+
+    def __call__(self, x, dout, w_size):
+        _check_float_tensor(self, "x", x, (5,))
+        _check_float_tensor(self, "dout", dout, (5,))
+        backend = self.common_backend(x=x, dout=dout)
+        if x.dtype is not dout.dtype:
+            raise TypeError(f"For '{self.name}', the 'x' and 'dout' must have the same dtype, but got {x.dtype} and "
+                            f"{dout.dtype}.")
+        before = self._geometry("x", x.shape, dout, x.shape[1])
+        expected = (self.out_channel, x.shape[1] // self.group) + self.kernel_size
+        if not isinstance(w_size, (tuple, list)) or tuple(w_size) != expected:
+            _checks.fail(self.name, "w_size", f"{expected} (out_channel, C / group, *kernel_size)", w_size)
+        xp = backend.xp
+        dw = conv_filter_grad(backend, xp.ascontiguousarray(x._array()), xp.ascontiguousarray(dout._array()),
+                              self.kernel_size, self.stride, self.dilation, before, self.group)
+        return Tensor._make(dw, backend, dout.dtype)
