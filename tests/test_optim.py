@@ -260,13 +260,14 @@ def test_parameter_groups_learning_rates_and_order(device):
 
 def test_the_kernels_split_by_element_so_the_thread_count_does_not_matter(monkeypatch):
     # the serial and parallel copies of two of the four loops (each parallel compile costs seconds; the loops are
-    # the same element-wise shape)
-    w, grads = _data((_parallel.SERIAL_BELOW + 5,), np.float32, 2)
+    # the same element-wise shape), over several parallel tasks
+    w, grads = _data((3 * 16384 + 5,), np.float32, 2)
 
     def run():
         return [_train(_make(kind, 0.1, kw), w, grads)[0].asnumpy().tobytes()
                 for kind, kw in (("Momentum", dict(momentum=0.9)), ("Adam", dict(weight_decay=0.1)))]
 
+    monkeypatch.setattr(_parallel, "SERIAL_BELOW", 0)
     parallel = run()
     monkeypatch.setattr(_parallel, "SERIAL_BELOW", 1 << 62)
     assert run() == parallel
