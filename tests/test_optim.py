@@ -260,13 +260,14 @@ def test_parameter_groups_learning_rates_and_order(device):
 
 def test_the_kernels_split_by_element_so_the_thread_count_does_not_matter(monkeypatch):
     # the serial and parallel copies of two of the four loops (each parallel compile costs seconds; the loops are
-    # the same element-wise shape)
-    w, grads = _data((_parallel.SERIAL_BELOW + 5,), np.float32, 2)
+    # the same element-wise shape), over several parallel tasks
+    w, grads = _data((3 * 16384 + 5,), np.float32, 2)
 
     def run():
         return [_train(_make(kind, 0.1, kw), w, grads)[0].asnumpy().tobytes()
                 for kind, kw in (("Momentum", dict(momentum=0.9)), ("Adam", dict(weight_decay=0.1)))]
 
+    monkeypatch.setattr(_parallel, "SERIAL_BELOW", 0)
     parallel = run()
     monkeypatch.setattr(_parallel, "SERIAL_BELOW", 1 << 62)
     assert run() == parallel
@@ -354,3 +355,22 @@ def test_against_torch_where_the_formulas_coincide():
         # to sqrt(v) / sqrt(1 - beta2^t), MindSpore to sqrt(v)
         np.testing.assert_allclose(ours, t.detach().numpy(), rtol=1e-4 if kind == "Adam" else 1e-12, atol=1e-12,
                                    err_msg=f"{kind} {kw}")
+
+
+@pytest.mark.parametrize("kind,kw,lr", [("SGD", dict(momentum=0.9), 0.05), ("Momentum", dict(momentum=0.9), 0.05),
+                                        ("Adam", {}, 0.1), ("AdamWeightDecay", dict(weight_decay=1e-4), 0.1)])
+def test_each_optimizer_fits_a_least_squares_problem(device, kind, kw, lr):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((16, 3)).astype(np.float32)
+    y = x @ np.array([1.0, -2.0, 0.5], np.float32)
+    param = Parameter(Tensor(np.zeros(3, np.float32)), name="w")
+    optim = getattr(nn, kind)([param], lr, **kw)
+
+    def loss():
+        return float(np.mean((x @ param.asnumpy() - y) ** 2))
+
+    start = loss()
+    for _ in range(40):
+        residual = x @ param.asnumpy() - y
+        optim((Tensor((2 * x.T @ residual / len(y)).astype(np.float32)),))
+    assert loss() < 0.05 * start, (kind, start, loss())

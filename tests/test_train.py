@@ -83,7 +83,7 @@ def test_train_one_step_cell_returns_the_loss_before_the_update_and_the_gradient
 def test_wrappers_check_their_arguments():
     net = _Net()
     with pytest.raises(TypeError, match="'WithLossCell', the 'loss_fn' must be a Cell"):
-        nn.WithLossCell(net, lambda out, label: out)
+        nn.WithLossCell(net, 3)
     with pytest.raises(TypeError, match="'TrainOneStepCell', the 'optimizer' must be an Optimizer"):
         nn.TrainOneStepCell(net, object())
     with pytest.raises(TypeError, match="'TrainOneStepCell', the 'sens' must be a number"):

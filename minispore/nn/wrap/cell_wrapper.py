@@ -10,33 +10,40 @@ __all__ = ["WithLossCell", "TrainOneStepCell"]
 
 
 class WithLossCell(Cell):
-    """A backbone network followed by a loss function: ``loss_fn(backbone(data), label)``.
+    """A network followed by its loss: ``loss_fn(backbone(data), label)``.
+
+    The backbone's parameters keep their names (the wrapper adds no prefix, as in MindSpore).
 
     Args:
         backbone (Cell): the network.
-        loss_fn (Cell): the loss, called with the network's output and the label.
+        loss_fn (Cell): the loss, called as ``loss_fn(logits, label)`` (any callable works).
 
     Inputs:
-        - **data** (Tensor) - the network's input.
-        - **label** (Tensor) - the label the loss compares the output with.
+        - **data** (Tensor) - the backbone's input, (N, ...).
+        - **label** (Tensor) - the loss's target, (N, ...).
 
     Outputs:
-        Tensor, the loss.
+        Tensor, the loss (usually of shape ()).
 
     Raises:
-        TypeError: `backbone` or `loss_fn` is not a Cell.
+        TypeError: `backbone` is not a Cell, or `loss_fn` is not callable.
+
+    Examples:
+        >>> net_with_loss = nn.WithLossCell(nn.Dense(3, 2), lambda out, label: ((out - label) ** 2).mean())
+        >>> loss = net_with_loss(Tensor(np.ones([4, 3], np.float32)), Tensor(np.zeros([4, 2], np.float32)))
     """
 
     def __init__(self, backbone, loss_fn):
         super().__init__(auto_prefix=False)
-        for arg, value in (("backbone", backbone), ("loss_fn", loss_fn)):
-            if not isinstance(value, Cell):
-                _checks.fail("WithLossCell", arg, "a Cell", type(value).__name__, TypeError)
+        _checks.check_type("WithLossCell", "backbone", backbone, Cell, "a Cell")
+        if not callable(loss_fn):
+            _checks.fail("WithLossCell", "loss_fn", "a Cell (or a callable)", loss_fn, TypeError)
         self._backbone = backbone
         self._loss_fn = loss_fn
 
     def construct(self, data, label):
-        return self._loss_fn(self._backbone(data), label)
+        out = self._backbone(data)
+        return self._loss_fn(out, label)
 
     @property
     def backbone_network(self):
