@@ -24,7 +24,8 @@ _FLOAT_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class _GroupKeyError(KeyError, ValueError):
-    """An unknown key in a parameter group: MindSpore raises KeyError, this project's template ValueError."""
+    """An unknown key (of a parameter group, or a keyword argument): MindSpore raises KeyError, this project's
+    template ValueError."""
 
     def __str__(self):
         return str(self.args[0])
