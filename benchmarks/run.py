@@ -1,16 +1,19 @@
 """minispore against PyTorch CPU (when installed) and NumPy, in one process, interleaved, medians.
 
-Usage: python benchmarks/run.py [--quick] [--device CPU|GPU] [--json FILE]
+Usage: python benchmarks/run.py [--quick] [--device CPU|GPU] [--json FILE] [--only GROUP ...]
 
 For every case, each contender runs once per round, in turn, so drifts in clock speed hit all alike; the figure
 is the median over at least 15 rounds (5 with --quick), more for fast cases until a second has passed. Prints
 time, GFLOP/s or GB/s, the ratio to each peer (>1 means minispore is faster), and the largest difference from the
-reference result. Also the time from a fresh process to the first convolution result with an empty and a warm
-Numba cache, and the peak extra memory of each convolution.
+reference result (the models, MatMul and element-wise groups also the interquartile range of the rounds, IQR).
+Also the time from a fresh process to the first convolution result with an empty and a warm Numba cache, and the
+peak extra memory of each convolution.
 """
 import argparse
 import json
 import os
+import pathlib
+import runpy
 import statistics
 import subprocess
 import sys
@@ -48,9 +51,10 @@ def _sync(backend):
         backend.xp.cuda.get_current_stream().synchronize()  # synchronize!
 
 
-def interleaved(contenders, rounds, min_seconds=1.0):
+def interleaved(contenders, rounds, min_seconds=1.0, spread=None):
     """{name: median seconds} running each contender once per round, in turn: at least `rounds` rounds, and more
-    (up to 100 times as many) until `min_seconds` have passed, so sub-millisecond cases get stable medians."""
+    (up to 100 times as many) until `min_seconds` have passed, so sub-millisecond cases get stable medians.
+    A `spread` dict receives {name: (first quartile, third quartile)}."""
     times = {name: [] for name in contenders}
     for fn in contenders.values():  # warm-up: JIT, caches, first touch
         fn()
@@ -61,10 +65,12 @@ def interleaved(contenders, rounds, min_seconds=1.0):
             fn()
             times[name].append(time.perf_counter() - t)
         done += 1
+    if spread is not None:
+        spread.update({name: tuple(np.percentile(ts, [25, 75])) for name, ts in times.items()})
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
-def report(title, medians, unit, amount, errors=None):
+def report(title, medians, unit, amount, errors=None, spread=None):
     ours = medians["minispore"]
     rate = amount / ours
     line = f"{title:<52} minispore {ours * 1e3:9.3f} ms {rate:8.2f} {unit}"
@@ -74,6 +80,9 @@ def report(title, medians, unit, amount, errors=None):
             line += f" | {name} {t * 1e3:9.3f} ms x{t / ours:5.2f}"
             row[f"{name}_ms"] = t * 1e3
             row[f"ratio_vs_{name}"] = t / ours
+    if spread:
+        line += " | IQR " + ", ".join(f"{k} {lo * 1e3:.3f}-{hi * 1e3:.3f} ms" for k, (lo, hi) in spread.items())
+        row["iqr_ms"] = {k: (lo * 1e3, hi * 1e3) for k, (lo, hi) in spread.items()}
     if errors:
         line += " | max err " + ", ".join(f"{k} {v:.1e}" for k, v in errors.items())
         row["max_error"] = errors
@@ -246,6 +255,206 @@ def bench_small(backend, rounds, rows, loaded=False):
             hog.kill()
 
 
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
+
+
+def _torch_lenet5(net):
+    """PyTorch's LeNet5 holding the weights of our `net`."""
+    t = torch.nn
+    model = t.Sequential(t.Conv2d(1, 6, 5, bias=False), t.ReLU(), t.MaxPool2d(2, 2), t.Conv2d(6, 16, 5, bias=False),
+                         t.ReLU(), t.MaxPool2d(2, 2), t.Flatten(), t.Linear(400, 120), t.ReLU(), t.Linear(120, 84),
+                         t.ReLU(), t.Linear(84, 10))
+    ours = [net.conv1.weight, net.conv2.weight, net.fc1.weight, net.fc1.bias, net.fc2.weight, net.fc2.bias,
+            net.fc3.weight, net.fc3.bias]
+    with torch.no_grad():
+        for theirs, p in zip(model.parameters(), ours):
+            theirs.copy_(torch.from_numpy(p.asnumpy()))
+    return model.eval()
+
+
+def _resnet18(num_classes=1000):
+    """ResNet-18 from the example's basic block: 7x7/2 conv, BN, ReLU, 3x3/2 max pool, four stages of two blocks
+    (64, 128, 256, 512 channels), global average, dense; eval mode, seeded BN statistics."""
+    block = runpy.run_path(str(EXAMPLES / "resnet_block.py"))
+    blocks, channels = [], 64
+    for width, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
+        blocks += [block["ResidualBlockBase"](channels, width, stride), block["ResidualBlockBase"](width, width)]
+        channels = width
+
+    class ResNet18(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 64, 7, stride=2, pad_mode="pad", padding=3, weight_init="HeNormal")
+            self.bn1 = nn.BatchNorm2d(64, eps=1e-4)
+            self.relu = nn.ReLU()
+            self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, pad_mode="pad", padding=1)
+            self.layers = nn.SequentialCell(blocks)
+            self.pool = nn.AdaptiveAvgPool2d(1)
+            self.flatten = nn.Flatten()
+            self.end_point = nn.Dense(512, num_classes, weight_init="HeUniform", bias_init="zeros")
+
+        def construct(self, x):
+            x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+            return self.end_point(self.flatten(self.pool(self.layers(x))))
+
+    net = ResNet18()
+    block["set_trained_statistics"](net)
+    return net
+
+
+def _torch_resnet18(net):
+    """The same network in PyTorch, holding our `net`'s weights and statistics."""
+    t = torch.nn
+
+    class Block(t.Module):
+        def __init__(self, ours):
+            super().__init__()
+            cin, cout = ours.conv1.in_channels, ours.conv1.out_channels
+            stride = ours.conv1.stride[0] if isinstance(ours.conv1.stride, tuple) else ours.conv1.stride
+            self.conv1 = _conv_like(ours.conv1, t.Conv2d(cin, cout, 3, stride, 1, bias=False))
+            self.bn1 = _bn_like(ours.bn1d)
+            self.conv2 = _conv_like(ours.conv2, t.Conv2d(cout, cout, 3, 1, 1, bias=False))
+            self.bn2 = _bn_like(ours.bn2d)
+            self.down = None
+            if ours.down_sample:
+                self.down = t.Sequential(_conv_like(ours.down_sample_layer[0], t.Conv2d(cin, cout, 1, stride,
+                                                                                        bias=False)),
+                                         _bn_like(ours.down_sample_layer[1]))
+
+        def forward(self, x):
+            out = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+            return torch.relu(out + (x if self.down is None else self.down(x)))
+
+    stem = [_conv_like(net.conv1, t.Conv2d(3, 64, 7, 2, 3, bias=False)), _bn_like(net.bn1), t.ReLU(),
+            t.MaxPool2d(3, 2, 1)]
+    head = [t.AdaptiveAvgPool2d(1), t.Flatten(), t.Linear(512, net.end_point.out_channels)]
+    with torch.no_grad():
+        head[2].weight.copy_(torch.from_numpy(net.end_point.weight.asnumpy()))
+        head[2].bias.copy_(torch.from_numpy(net.end_point.bias.asnumpy()))
+    return t.Sequential(*stem, *(Block(b) for b in net.layers), *head).eval()
+
+
+def _conv_like(ours, theirs):
+    with torch.no_grad():
+        theirs.weight.copy_(torch.from_numpy(ours.weight.asnumpy()))
+    return theirs
+
+
+def _bn_like(ours):
+    theirs = torch.nn.BatchNorm2d(ours.num_features, eps=ours.eps)
+    with torch.no_grad():
+        for name, p in (("weight", ours.gamma), ("bias", ours.beta), ("running_mean", ours.moving_mean),
+                        ("running_var", ours.moving_variance)):
+            getattr(theirs, name).copy_(torch.from_numpy(p.asnumpy()))
+    return theirs
+
+
+def bench_models(backend, rounds, rows, quick):
+    """Whole-network forwards (eval mode) and the 1024x1024 MatMul, against PyTorch with the same weights."""
+    lenet = runpy.run_path(str(EXAMPLES / "lenet5.py"))
+    set_seed(1)
+    rng = np.random.default_rng(3)
+    cases = []
+    net = lenet["LeNet5"]()
+    x = rng.standard_normal((32, 1, 32, 32)).astype(np.float32)
+    flops = 2.0 * 32 * (6 * 28 * 28 * 25 + 16 * 10 * 10 * 150 + 400 * 120 + 120 * 84 + 84 * 10)
+    cases.append(("LeNet5 forward, batch 32 (1x32x32)", net, x, flops,
+                  _torch_lenet5 if torch is not None and backend.name == "CPU" else None))
+    net = _resnet18()
+    x = rng.standard_normal((2 if quick else 8, 3, 224, 224)).astype(np.float32)
+    cases.append((f"ResNet-18 forward, batch {len(x)} (3x224x224)", net, x, 1.82e9 * 2 * len(x),
+                  _torch_resnet18 if torch is not None and backend.name == "CPU" else None))
+    for title, net, x, flops, make_theirs in cases:
+        tx = Tensor(x)
+        result = {}
+
+        def ours(net=net, tx=tx):
+            result["out"] = net(tx)
+            _sync(backend)
+
+        contenders = {"minispore": ours}
+        if make_theirs is not None:
+            model, xt = make_theirs(net), torch.from_numpy(x)
+
+            def theirs(model=model, xt=xt):
+                with torch.inference_mode():
+                    result["torch"] = model(xt)
+            contenders["torch"] = theirs
+        spread = {}
+        medians = interleaved(contenders, 5 if quick else rounds, spread=spread)
+        errors = None
+        if "torch" in result:
+            out, ref = result["out"].asnumpy(), result["torch"].numpy()
+            errors = {"torch (relative)": float(np.abs(out - ref).max() / np.abs(ref).max())}
+        rows.append(report(title, medians, "GFLOP/s", flops / 1e9, errors, spread))
+    n = 1024
+    a, b = rng.standard_normal((n, n)).astype(np.float32), rng.standard_normal((n, n)).astype(np.float32)
+    ta, tb, matmul = Tensor(a), Tensor(b), ops.MatMul()
+    result = {}
+
+    def ours():
+        result["out"] = matmul(ta, tb)
+        _sync(backend)
+
+    contenders = {"minispore": ours}
+    if backend.name == "CPU":
+        contenders["numpy"] = lambda: np.matmul(a, b)
+        if torch is not None:
+            at, bt = torch.from_numpy(a), torch.from_numpy(b)
+            contenders["torch"] = lambda: torch.matmul(at, bt)
+    spread = {}
+    medians = interleaved(contenders, rounds, spread=spread)
+    err = float(np.abs(result["out"].asnumpy() - a.astype(np.float64) @ b).max())
+    rows.append(report(f"MatMul {n}x{n} @ {n}x{n} float32", medians, "GFLOP/s", 2.0 * n ** 3 / 1e9,
+                       {"float64": err}, spread))
+
+
+def _numpy_softmax(a):
+    e = np.exp(a - a.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def bench_ops(backend, rounds, rows, quick):
+    """The element-wise, comparison and reduction primitives at 4M float32 elements (1M with --quick) against
+    NumPy; GB/s counts the bytes read and written once."""
+    n = 1024 if quick else 2048
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((n, n)).astype(np.float32)
+    b = rng.standard_normal((n, n)).astype(np.float32)
+    pos = np.abs(a) + np.float32(0.1)
+    four = a.nbytes
+    cases = [  # title, primitive, inputs, NumPy's, bytes moved
+        ("Div", ops.Div(), (a, pos), np.divide, 3 * four),
+        ("Exp", ops.Exp(), (a,), np.exp, 2 * four),
+        ("Log", ops.Log(), (pos,), np.log, 2 * four),
+        ("Sqrt", ops.Sqrt(), (pos,), np.sqrt, 2 * four),
+        ("Maximum", ops.Maximum(), (a, b), np.maximum, 3 * four),
+        ("Greater", ops.Greater(), (a, b), np.greater, 2 * four + four // 4),
+        ("ReLU", ops.ReLU(), (a,), lambda x: np.maximum(x, 0), 2 * four),
+        ("Sigmoid", ops.Sigmoid(), (a,), lambda x: 1 / (1 + np.exp(-x)), 2 * four),
+        ("Tanh", ops.Tanh(), (a,), np.tanh, 2 * four),
+        ("ReduceSum (last axis)", ops.ReduceSum(), (a, -1), lambda x, axis: x.sum(axis), four + four // n),
+        ("ReduceSum (first axis)", ops.ReduceSum(), (a, 0), lambda x, axis: x.sum(axis), four + four // n),
+        ("Softmax (last axis)", ops.Softmax(), (a,), _numpy_softmax, 2 * four),
+    ]
+    for name, prim, inputs, theirs, nbytes in cases:
+        args = [Tensor(v) if isinstance(v, np.ndarray) else v for v in inputs]
+        result = {}
+
+        def ours(prim=prim, args=args):
+            result["out"] = prim(*args)
+            _sync(backend)
+
+        contenders = {"minispore": ours}
+        if backend.name == "CPU":
+            contenders["numpy"] = lambda theirs=theirs, inputs=inputs: result.__setitem__("numpy", theirs(*inputs))
+        spread = {}
+        medians = interleaved(contenders, rounds, spread=spread)
+        ref = theirs(*(v.astype(np.float64) if isinstance(v, np.ndarray) else v for v in inputs))
+        err = float(np.abs(result["out"].asnumpy().astype(np.float64) - ref).max())
+        rows.append(report(f"{name} {n}x{n} float32", medians, "GB/s", nbytes / 1e9, {"float64": err}, spread))
+
+
 _FIRST_CONV = """
 import time; t0 = time.perf_counter()
 import numpy as np
@@ -296,18 +505,22 @@ def bench_first_conv(device, rows, rounds=3):
     rows.append(row)
 
 
+GROUPS = ["conv", "init", "add", "small", "models", "ops", "first"]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller fills")
     parser.add_argument("--device", default="CPU", choices=["CPU", "GPU"])
     parser.add_argument("--json", help="also write the figures to this JSON file")
-    parser.add_argument("--only", choices=["conv", "init", "add", "small", "first"], action="append",
-                        help="run only these groups (repeatable)")
+    parser.add_argument("--only", choices=GROUPS, action="append",
+                        help="run only these groups (repeatable); 'models' is LeNet5, ResNet-18 and MatMul, 'ops' "
+                             "the element-wise primitives")
     args = parser.parse_args(argv)
     context.set_context(device_target=args.device)
     backend = minispore._backend.current_backend()
     rounds = 5 if args.quick else 15
-    groups = args.only or ["conv", "init", "add", "small", "first"]
+    groups = args.only or GROUPS
     import numba
     print(f"minispore {minispore.__version__} on {args.device}; numba {numba.__version__} "
           f"({numba.get_num_threads()} threads); numpy {np.__version__}; "
@@ -323,6 +536,10 @@ def main(argv=None):
     if "small" in groups:
         bench_small(backend, rounds, rows)
         bench_small(backend, rounds, rows, loaded=True)
+    if "models" in groups:
+        bench_models(backend, rounds, rows, args.quick)
+    if "ops" in groups:
+        bench_ops(backend, rounds, rows, args.quick)
     if "first" in groups:
         bench_first_conv(args.device, rows)
     if args.json:

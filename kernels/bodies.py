@@ -1474,3 +1474,79 @@ def softmax_lane(op, out, a, lane, n, inner):
         ls = flog(s)
         for k in range(n):
             out[base + imul(k, inner)] = (a[base + imul(k, inner)] - m) - ls
+
+
+# --- optimizers: one fused update per parameter element ----------------------------------------------------------
+# Each body maps one element's (weight, gradient, state) to its new values, MindSpore's weight decay (w * decay + g)
+# and loss-scale division (a product with 1 / scale) included, so a step is one kernel per parameter. Their scalars
+# (a `*Step` tuple below, in the parameter's dtype) are computed above the kernels, 1 - beta1 too: the bodies hold
+# no constants, and their float64 compile (`wide`) only rebinds `mul` and `_wcast` (a float32 sqrt's result is a
+# float32 on every target then; the CUDA simulator's math.sqrt returns a double).
+__all__ += ["decayed_gradient", "sgd_value", "momentum_value", "adam_value", "adam_weight_decay_value"]
+
+SGDStep = collections.namedtuple("SGDStep", "lr momentum one_minus_dampening weight_decay scale")
+MomentumStep = collections.namedtuple("MomentumStep", "lr momentum weight_decay scale")
+AdamStep = collections.namedtuple(
+    "AdamStep", "lr_t beta1 one_minus_beta1 beta2 one_minus_beta2 eps weight_decay scale")
+AdamWeightDecayStep = collections.namedtuple(
+    "AdamWeightDecayStep", "lr beta1 one_minus_beta1 beta2 one_minus_beta2 eps weight_decay")
+
+
+def decayed_gradient(w, g, weight_decay, scale):
+    """MindSpore's decay_weight then scale_grad: (w * decay + g) * (1 / loss_scale). A decay of 0 adds nothing (an
+    infinite weight times 0 would add a NaN)."""
+    if weight_decay != 0:
+        g = mul(w, weight_decay) + g
+    return mul(g, scale)
+
+
+def sgd_value(w, g, accum, stat, lr, momentum, one_minus_dampening, weight_decay, scale, nesterov):
+    """ops.SGD: accum = g on the first step (stat > 0, then stat = 0), else accum * momentum + (1 - dampening) * g;
+    w -= lr * (g + momentum * accum) with Nesterov, else lr * accum. Without momentum w -= lr * g (state untouched)."""
+    g = decayed_gradient(w, g, weight_decay, scale)
+    d = g
+    if momentum > 0:
+        if stat > 0:
+            accum = g
+            stat = stat - stat
+        else:
+            accum = mul(accum, momentum) + mul(one_minus_dampening, g)
+        d = g + mul(accum, momentum) if nesterov else accum
+    return w - mul(lr, d), accum, stat
+
+
+def momentum_value(w, g, accum, lr, momentum, weight_decay, scale, nesterov):
+    """ops.ApplyMomentum: accum = accum * momentum + g; w -= lr * accum, or with Nesterov
+    w -= g * lr + accum * momentum * lr (as documented; MindSpore's CPU kernel ignores the flag)."""
+    g = decayed_gradient(w, g, weight_decay, scale)
+    accum = mul(accum, momentum) + g
+    if nesterov:
+        return w - (mul(g, lr) + mul(mul(accum, momentum), lr)), accum
+    return w - mul(lr, accum), accum
+
+
+def adam_value(w, g, m, v, vhat, lr_t, beta1, one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, scale,
+               nesterov, amsgrad):
+    """ops.Adam (ops.ApplyAdamWithAmsgradV2 with `amsgrad`): m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2)
+    g^2, vhat = max(vhat, v); w -= lr_t * u / (sqrt(v or vhat) + eps), u = m, or beta1 m + (1 - beta1) g with
+    Nesterov; lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t) comes computed."""
+    g = decayed_gradient(w, g, weight_decay, scale)
+    m = mul(beta1, m) + mul(one_minus_beta1, g)
+    v = mul(beta2, v) + mul(one_minus_beta2, mul(g, g))
+    if amsgrad:
+        vhat = maximum_value(vhat, v)
+        root = _wcast(math.sqrt(vhat))
+    else:
+        root = _wcast(math.sqrt(v))
+    u = mul(beta1, m) + mul(one_minus_beta1, g) if nesterov else m
+    return w - mul(lr_t, u / (root + eps)), m, v, vhat
+
+
+def adam_weight_decay_value(w, g, m, v, lr, beta1, one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay):
+    """ops.AdamWeightDecay: the moments as Adam's, no bias correction; w -= lr * (m / (sqrt(v) + eps) + decay w)."""
+    m = mul(beta1, m) + mul(one_minus_beta1, g)
+    v = mul(beta2, v) + mul(one_minus_beta2, mul(g, g))
+    u = m / (_wcast(math.sqrt(v)) + eps)
+    if weight_decay != 0:
+        u = u + mul(weight_decay, w)
+    return w - mul(lr, u), m, v

@@ -697,3 +697,99 @@ def col2im(cols, out, stride, dilation, pad):
     if out.size:
         blocks, threads = _grid(out.size)
         _col2im[blocks, threads](cols, out, stride, dilation, pad)
+
+
+# --- optimizers: one fused update per parameter ------------------------------------------------------------------
+# The CPU's loops, grid-stride: one element per thread, float32 and float64 kernels (the wide compile's bodies).
+__all__ += ["sgd_update", "momentum_update", "adam_update", "adam_weight_decay_update"]
+sgd_value = momentum_value = adam_value = adam_weight_decay_value = None  # bound per copy (see `_twin_kernels`)
+
+
+def _twin_kernels(fn, body):
+    """{float32: the kernel of fn with the name `body` bound to that body, float64: with the wide body}."""
+    name = fn.__name__
+    return {np.dtype(np.float32): cuda.jit(cache=not SIMULATED)(rebound(fn, name, {body: _body[body]})),
+            np.dtype(np.float64): cuda.jit(cache=not SIMULATED)(rebound(fn, name + "_f64", {body: _wide[body]}))}
+
+
+def _sgd_update(w, g, accum, stat, lr, momentum, one_minus_dampening, weight_decay, scale, nesterov):
+    i = cuda.grid(1)
+    while i < w.size:
+        nw, na, ns = sgd_value(w[i], g[i], accum[i], stat[i], lr, momentum, one_minus_dampening, weight_decay, scale,
+                               nesterov)
+        w[i] = nw
+        accum[i] = na
+        stat[i] = ns
+        i += cuda.gridsize(1)
+
+
+def _momentum_update(w, g, accum, lr, momentum, weight_decay, scale, nesterov):
+    i = cuda.grid(1)
+    while i < w.size:
+        nw, na = momentum_value(w[i], g[i], accum[i], lr, momentum, weight_decay, scale, nesterov)
+        w[i] = nw
+        accum[i] = na
+        i += cuda.gridsize(1)
+
+
+def _adam_update(w, g, m, v, vhat, lr_t, beta1, one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, scale,
+                 nesterov, amsgrad):
+    i = cuda.grid(1)
+    while i < w.size:
+        nw, nm, nv, nh = adam_value(w[i], g[i], m[i], v[i], vhat[i] if amsgrad else v[i], lr_t, beta1,
+                                    one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, scale, nesterov,
+                                    amsgrad)
+        w[i] = nw
+        m[i] = nm
+        v[i] = nv
+        if amsgrad:  # without it vhat is never read nor written (a placeholder of any size)
+            vhat[i] = nh
+        i += cuda.gridsize(1)
+
+
+def _adam_weight_decay_update(w, g, m, v, lr, beta1, one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay):
+    i = cuda.grid(1)
+    while i < w.size:
+        nw, nm, nv = adam_weight_decay_value(w[i], g[i], m[i], v[i], lr, beta1, one_minus_beta1, beta2,
+                                             one_minus_beta2, eps, weight_decay)
+        w[i] = nw
+        m[i] = nm
+        v[i] = nv
+        i += cuda.gridsize(1)
+
+
+_SGD_UPDATE = _twin_kernels(_sgd_update, "sgd_value")
+_MOMENTUM_UPDATE = _twin_kernels(_momentum_update, "momentum_value")
+_ADAM_UPDATE = _twin_kernels(_adam_update, "adam_value")
+_ADAM_WEIGHT_DECAY_UPDATE = _twin_kernels(_adam_weight_decay_update, "adam_weight_decay_value")
+
+
+def sgd_update(w, g, accum, stat, step, nesterov):
+    """One ops.SGD step in place over the flat float32 or float64 arrays w, accum, stat (the gradient g read);
+    `step` is a `bodies.SGDStep` of scalars in w's dtype."""
+    if w.size:
+        blocks, threads = _grid(w.size)
+        _SGD_UPDATE[w.dtype][blocks, threads](w, g, accum, stat, *step, nesterov)
+
+
+def momentum_update(w, g, accum, step, nesterov):
+    """One ops.ApplyMomentum step in place over the flat arrays w and accum; `step` is a `bodies.MomentumStep`."""
+    if w.size:
+        blocks, threads = _grid(w.size)
+        _MOMENTUM_UPDATE[w.dtype][blocks, threads](w, g, accum, *step, nesterov)
+
+
+def adam_update(w, g, m, v, vhat, step, nesterov, amsgrad):
+    """One ops.Adam step (AMSGrad's with `amsgrad`) in place over the flat arrays w, m, v and (with `amsgrad`) vhat,
+    else a placeholder array that must not be one of the others (the CUDA simulator copies each argument back);
+    `step` is a `bodies.AdamStep`."""
+    if w.size:
+        blocks, threads = _grid(w.size)
+        _ADAM_UPDATE[w.dtype][blocks, threads](w, g, m, v, vhat, *step, nesterov, amsgrad)
+
+
+def adam_weight_decay_update(w, g, m, v, step):
+    """One ops.AdamWeightDecay step in place over the flat arrays w, m, v; `step` is a `bodies.AdamWeightDecayStep`."""
+    if w.size:
+        blocks, threads = _grid(w.size)
+        _ADAM_WEIGHT_DECAY_UPDATE[w.dtype][blocks, threads](w, g, m, v, *step)

@@ -9,6 +9,7 @@ from .common.tensor import from_dlpack
 from .context import GRAPH_MODE, PYNATIVE_MODE, get_context, set_context, set_device
 from .dtype import (bool_, float16, float32, float64, float_, int8, int16, int32, int64, uint8, uint16, uint32,
                     uint64)
+from .ops.composite import grad, value_and_grad
 from .train import load_checkpoint, load_param_into_net, save_checkpoint
 
 __version__ = "0.1.0"
@@ -17,5 +18,5 @@ __all__ = [
     "Tensor", "Parameter", "ParameterTuple", "from_dlpack", "context", "set_context", "get_context", "set_device",
     "GRAPH_MODE", "PYNATIVE_MODE", "dtype", "set_seed", "get_seed", "bool_", "int8", "int16",
     "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64", "float_",
-    "save_checkpoint", "load_checkpoint", "load_param_into_net",
+    "save_checkpoint", "load_checkpoint", "load_param_into_net", "grad", "value_and_grad",
 ]

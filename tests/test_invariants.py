@@ -98,6 +98,7 @@ def test_numba_cache_is_invalidated_when_the_bodies_change(tmp_path):
 @pytest.mark.cpu_only
 def test_serial_and_parallel_copies_of_every_cpu_kernel_give_the_same_bits(monkeypatch):
     # small work runs a kernel's serial copy (some with long bodies compiled as calls): it must equal the parallel
+    import minispore.nn as nn
     from minispore import Tensor, context
     from minispore.common import initializer as init
     from minispore.common import set_seed
@@ -113,6 +114,7 @@ def test_serial_and_parallel_copies_of_every_cpu_kernel_give_the_same_bits(monke
 
     def results():
         out = [ops.Conv2D(16, 3, pad_mode="same")(x, w), ops.Add()(a, b), ops.Conv2D(16, 3)(x64, w64)]
+        out += layer_results()
         for generator in context.INITIALIZER_RNGS:
             context.set_context(initializer_rng=generator)
             for make in (init.Normal, init.Uniform, init.TruncatedNormal):
@@ -120,6 +122,22 @@ def test_serial_and_parallel_copies_of_every_cpu_kernel_give_the_same_bits(monke
                 out.append(init.initializer(make(0.5), (300, 130)))
         context.set_context(initializer_rng="mindspore-r1.3")
         return [t.asnumpy().tobytes() for t in out]
+
+    def layer_results():
+        # the layer kernels: pooling (max with indices, average), adaptive pooling, BatchNorm in training (partial
+        # sums, finish, apply) and evaluation, LayerNorm, Dropout, a MatMul of several row blocks, col2im
+        out = list(nn.MaxPool2d(3, 2, pad_mode="pad", padding=1, return_indices=True)(x))
+        out += [nn.AvgPool2d(3, 2, pad_mode="same")(x), nn.MaxPool2d(2, 2)(x), nn.AdaptiveAvgPool2d((5, 7))(x)]
+        bn = nn.BatchNorm2d(3, momentum=0.7)
+        bn.set_train()
+        out += [bn(x), bn.moving_mean, bn.moving_variance]
+        bn.set_train(False)
+        out += [bn(x), nn.LayerNorm((50,), begin_norm_axis=-1, begin_params_axis=-1)(x)]
+        set_seed(5)
+        drop = nn.Dropout(p=0.3)
+        drop.set_train()
+        out += [drop(x), ops.MatMul(transpose_b=True)(a, a), nn.Conv2dTranspose(3, 4, 3, stride=2)(x)]
+        return out
 
     monkeypatch.setattr(_parallel, "SERIAL_BELOW", 0)
     parallel = results()

@@ -4,6 +4,7 @@ import numbers
 import numpy as np
 
 from .. import _backend, _checks
+from ._tape import differentiable
 from .. import dtype as mstype
 
 __all__ = ["Tensor", "from_dlpack"]
@@ -289,6 +290,7 @@ class Tensor:
         """A Tensor sharing the memory of any DLPack exporter; see `minispore.from_dlpack`."""
         return from_dlpack(external)
 
+    @differentiable("Tensor.__getitem__")
     def __getitem__(self, key):
         """Basic indexing (ints, slices, None, Ellipsis): a new contiguous Tensor on the same device."""
         parts = key if isinstance(key, tuple) else (key,)
@@ -302,6 +304,7 @@ class Tensor:
                              f"but got {_checks.shown(key)} ({exc}).") from None
         return Tensor._wrap(self._backend.xp.array(view, order="C"), self._backend)
 
+    @differentiable("Tensor.reshape")
     def reshape(self, *shape):
         """The same data with another shape of the same size (one -1 allowed), as a new Tensor."""
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
@@ -313,6 +316,7 @@ class Tensor:
             _checks.fail("Tensor.reshape", "shape", f"of size {self.size} (one -1 allowed)", tuple(shape))
         return Tensor._wrap(array, self._backend)
 
+    @differentiable("Tensor.astype")
     def astype(self, dtype):
         """A copy converted to `dtype` (a minispore dtype), on the same device."""
         _check_dtype("Tensor.astype", dtype)
@@ -510,10 +514,12 @@ class Tensor:
             _checks.fail(api, arg, f"in the range [{-ndim}, {ndim})", axis)
         return int(axis) % ndim
 
+    @differentiable("Tensor.reshape")
     def _with_shape(self, shape):
         """The same data (shared) with another shape of the same size."""
         return Tensor._wrap(self._array().reshape(shape), self._backend)
 
+    @differentiable("Tensor.transpose")
     def transpose(self, *axes, dim0=None, dim1=None):
         """The tensor with its dimensions reordered, as MindSpore 2.10's ``Tensor.transpose``.
 

@@ -1,8 +1,11 @@
 """``minispore.ops``: primitives (``ops.Add()``, ``ops.Conv2D(...)``), their functional forms (``ops.relu``) and
 ``ops.operations``."""
-from . import functional, operations
+from . import _grad  # noqa: F401 (registers the bprops)
+from . import composite, functional, operations
+from .composite import GradOperation, grad, value_and_grad
 from .functional import *  # noqa: F401,F403 (the functional forms, listed in functional.__all__)
 from .operations import Add, BiasAdd, Conv2D, Conv3D, Mul, Sub
+from .operations._grad_ops import Conv2DBackpropFilter, Conv3DBackpropFilter, Conv3DBackpropInput
 from .operations import (AdaptiveAvgPool2D, AvgPool, AvgPool3D, BatchMatMul, BatchNorm, Conv2DBackpropInput,
                          Conv2DTranspose, Dropout, LayerNorm, MatMul, MaxPool, MaxPool3D, MaxPool3DWithArgmax)
 from .operations import (GELU, Abs, Argmax, Argmin, Cast, Concat, Div, Elu, Equal, Exp, ExpandDims, FloorDiv,
@@ -27,3 +30,5 @@ __all__ += ["functional", "Div", "RealDiv", "FloorDiv", "Mod", "FloorMod", "Pow"
             "ExpandDims", "Concat", "Stack", "Cast", "OnesLike", "ZerosLike", "ReLU", "ReLU6", "Sigmoid", "Tanh",
             "GeLU", "GELU", "SiLU", "Elu", "LeakyReLU", "Softmax", "LogSoftmax"]
 __all__ += functional.__all__
+__all__ += ["composite", "GradOperation", "grad", "value_and_grad", "Conv2DBackpropFilter",
+            "Conv3DBackpropInput", "Conv3DBackpropFilter"]

@@ -2,6 +2,7 @@
 import numbers
 
 from .. import _checks
+from ..common import _tape
 from ..common.tensor import Tensor
 
 __all__ = ["Primitive", "PrimitiveWithInfer", "prim_attr_register"]
@@ -14,6 +15,12 @@ def prim_attr_register(fn):
 
 class Primitive:
     """An operator: validated attributes at construction, validated inputs at each call."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        call = cls.__dict__.get("__call__")
+        if call is not None and not getattr(call, "_recorded", False):  # recorded while a grad transform runs
+            cls.__call__ = _tape.recorded_call(call)
 
     def __init__(self, name=None):
         self.name = name or type(self).__name__

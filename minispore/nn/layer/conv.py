@@ -3,6 +3,7 @@ from ... import _checks
 from ...common.initializer import initializer
 from ...common.parameter import Parameter
 from ...common.tensor import Tensor
+from ...ops.operations.array_ops import Concat
 from ...ops.operations.nn_ops import PAD_MODES, BiasAdd, Conv2D, Conv3D
 from ..cell import Cell
 
@@ -245,12 +246,13 @@ class Conv2dTranspose(Cell):
         out = self.conv2d_transpose(x, self.weight, (n, self.out_channels) + size)
         if self.has_bias:
             out = self.bias_add(out, self.bias)
-        if any(self.output_padding):
+        if any(self.output_padding):  # zeros after the end, joined by Concat so that gradients flow through
             backend = out._backend
-            padded = backend.full(out.shape[:2] + tuple(s + o for s, o in zip(size, self.output_padding)), 0,
-                                  out.dtype.np_type)
-            padded[:, :, :size[0], :size[1]] = out._array()
-            out = Tensor._wrap(padded, backend)
+            for axis, extra in ((2, self.output_padding[0]), (3, self.output_padding[1])):
+                if extra:
+                    shape = out.shape[:axis] + (extra,) + out.shape[axis + 1:]
+                    zeros = Tensor._make(backend.full(shape, 0, out.dtype.np_type), backend, out.dtype)
+                    out = Concat(axis)((out, zeros))
         return out
 
     def extend_repr(self):

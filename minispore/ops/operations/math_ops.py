@@ -15,6 +15,7 @@ from minispore.kernels import bodies as _codes  # operation codes only (no numba
 
 from ... import _checks
 from ... import dtype as mstype
+from ...common._tape import differentiable
 from ...common.tensor import Tensor
 from ..primitive import Primitive
 
@@ -664,6 +665,7 @@ def _unused(backend, dtype):
 MEAN = -1  # reduce_op's code of the mean (a sum, then a division)
 
 
+@differentiable("reduce_op")
 def reduce_op(api, op, x, axis=(), keep_dims=False):
     """The reduction `op` (SUM, MAX, MIN of `kernels.bodies`, or MEAN) of the Tensor x over `axis`."""
     if not isinstance(x, Tensor):
@@ -788,6 +790,7 @@ def arg_plan(api, shape, np_dtype, axis, keep_dims):
     return ArgPlan(work, out, n, inner)
 
 
+@differentiable("arg_reduce_op")
 def arg_reduce_op(api, op, x, axis, keep_dims, index_dtype, values=False):
     """The indices (and, with `values`, the values first) of the ARGMAX / ARGMIN of x along `axis` (None:
     flattened): the first extreme, NaN counting as the largest and smallest (as NumPy)."""
@@ -960,6 +963,7 @@ class BatchMatMul(MatMul):
     _batched = True
 
 
+@differentiable("matmul")
 def matmul(input, other):  # noqa: A002 (MindSpore's argument name)
     r"""The matrix product of NumPy's `matmul`: 1-d operands are vectors, leading axes broadcast.
 

@@ -12,6 +12,7 @@ from minispore.kernels import bodies as _codes  # operation codes only (no numba
 
 from ... import _checks
 from ... import dtype as mstype
+from ...common._tape import differentiable
 from ...common.tensor import Tensor
 from ..primitive import Primitive
 from .math_ops import elementwise
@@ -1050,6 +1051,7 @@ def max_pool_args(api, nd, kernel_size, stride, padding, dilation, return_indice
     return kernel, stride, pads, dilation, return_indices, ceil_mode
 
 
+@differentiable("max_pool_nd")
 def max_pool_nd(api, x, args):
     """Max pooling of the (N, C, *spatial) Tensor x with `max_pool_args` `args`: the output, or (output, int64
     indices) when they ask for indices (only then are indices computed)."""
@@ -1391,6 +1393,7 @@ def softmax_plan(api, shape, np_dtype, axis):
             int(np.prod(shape[axis + 1:], dtype=np.int64)))
 
 
+@differentiable("softmax_op")
 def softmax_op(api, code, x, axis):
     """SOFTMAX or LOG_SOFTMAX of the Tensor x along the int `axis`: max subtracted, the exp and log ours."""
     if not isinstance(x, Tensor):
