@@ -409,6 +409,44 @@ def bench_models(backend, rounds, rows, quick):
                        {"float64": err}, spread))
 
 
+def bench_train(backend, rounds, rows, quick):
+    """One training step (forward, backward, Momentum 0.01/0.9 in place) of LeNet5 (batch 32) and ResNet-18
+    (batch 8; 2 with --quick; training-mode BatchNorm) against PyTorch with the same weights and update."""
+    lenet = runpy.run_path(str(EXAMPLES / "lenet5.py"))
+    set_seed(1)
+    rng = np.random.default_rng(5)
+    cases = [("LeNet5 training step, batch 32 (forward, backward, Momentum)", lenet["LeNet5"](), _torch_lenet5,
+              rng.standard_normal((32, 1, 32, 32)).astype(np.float32), 10, rounds)]
+    batch = 2 if quick else 8
+    cases.append((f"ResNet-18 training step, batch {batch} (forward, backward, Momentum)", _resnet18(),
+                  _torch_resnet18, rng.standard_normal((batch, 3, 224, 224)).astype(np.float32), 1000, 3))
+    loss_fn = nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
+    for title, net, make_theirs, x, classes, case_rounds in cases:
+        labels = (np.arange(len(x)) % classes).astype(np.int32)
+        theirs_model = make_theirs(net).train() if torch is not None and backend.name == "CPU" else None
+        net.set_train()
+        step = nn.TrainOneStepCell(nn.WithLossCell(net, loss_fn), nn.Momentum(net.trainable_params(), 0.01, 0.9))
+        tx, ty = Tensor(x), Tensor(labels)
+
+        def ours(step=step, tx=tx, ty=ty):
+            step(tx, ty)
+            _sync(backend)
+
+        contenders = {"minispore": ours}
+        if theirs_model is not None:
+            optimizer = torch.optim.SGD(theirs_model.parameters(), lr=0.01, momentum=0.9)
+            xt, yt = torch.from_numpy(x), torch.from_numpy(labels.astype(np.int64))
+
+            def theirs(model=theirs_model, optimizer=optimizer, xt=xt, yt=yt):
+                optimizer.zero_grad()
+                torch.nn.functional.cross_entropy(model(xt), yt).backward()
+                optimizer.step()
+            contenders["torch"] = theirs
+        spread = {}
+        medians = interleaved(contenders, case_rounds, min_seconds=0.5, spread=spread)
+        rows.append(report(title, medians, "steps/s", 1.0, None, spread))
+
+
 def _numpy_softmax(a):
     e = np.exp(a - a.max(-1, keepdims=True))
     return e / e.sum(-1, keepdims=True)
@@ -505,7 +543,7 @@ def bench_first_conv(device, rows, rounds=3):
     rows.append(row)
 
 
-GROUPS = ["conv", "init", "add", "small", "models", "ops", "first"]
+GROUPS = ["conv", "init", "add", "small", "models", "train", "ops", "first"]
 
 
 def main(argv=None):
@@ -514,8 +552,8 @@ def main(argv=None):
     parser.add_argument("--device", default="CPU", choices=["CPU", "GPU"])
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--only", choices=GROUPS, action="append",
-                        help="run only these groups (repeatable); 'models' is LeNet5, ResNet-18 and MatMul, 'ops' "
-                             "the element-wise primitives")
+                        help="run only these groups (repeatable); 'models' is LeNet5, ResNet-18 and MatMul, 'train' "
+                             "their training steps, 'ops' the element-wise primitives")
     args = parser.parse_args(argv)
     context.set_context(device_target=args.device)
     backend = minispore._backend.current_backend()
@@ -538,6 +576,8 @@ def main(argv=None):
         bench_small(backend, rounds, rows, loaded=True)
     if "models" in groups:
         bench_models(backend, rounds, rows, args.quick)
+    if "train" in groups:
+        bench_train(backend, rounds, rows, args.quick)
     if "ops" in groups:
         bench_ops(backend, rounds, rows, args.quick)
     if "first" in groups:

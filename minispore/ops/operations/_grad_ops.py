@@ -119,26 +119,8 @@ class Conv2DBackpropFilter(Primitive):
     def __init__(self, out_channel, kernel_size, pad_mode="valid", pad=0, pad_list=(0, 0, 0, 0), mode=1,
                  stride=(1, 1), dilation=(1, 1, 1, 1), group=1, data_format="NCHW"):
         super().__init__()
-        api = self.name
-        self.out_channel = _checks.check_positive_int(api, "out_channel", out_channel)
-        self.kernel_size = _int_or_tuple(api, "kernel_size", kernel_size, 2)
-        self.pad_mode = _checks.check_choice(api, "pad_mode", pad_mode, PAD_MODES, case_sensitive=False)
-        self.pad = _checks.check_int_tuple(api, "pad", pad, 4, minimum=0)
-        if self.pad_mode != "pad" and any(self.pad):
-            _checks.fail(api, "pad", f"0 when 'pad_mode' is '{self.pad_mode}'", pad)
-        self.pad_list = pad_list
-        if _checks.check_int(api, "mode", mode) != 1:
-            _checks.fail(api, "mode", "1", mode)
-        self.stride = _int_or_tuple(api, "stride", stride, 2)
-        self.dilation = _int_or_tuple(api, "dilation", dilation, 2)
-        self.group = _checks.check_positive_int(api, "group", group)
-        if self.out_channel % self.group:
-            _checks.fail(api, "out_channel", f"divisible by 'group' ({self.group})", out_channel)
-        self.format = _checks.check_choice(api, "data_format", data_format, ("NCHW", "NHWC"))
-        for name in ("out_channel", "kernel_size", "pad_mode", "pad", "stride", "dilation", "group"):
-            self.add_prim_attr(name, getattr(self, name))
-        self.add_prim_attr("mode", 1)
-        self.add_prim_attr("data_format", self.format)
+        nn_ops.conv2d_grad_attributes(self, out_channel, kernel_size, pad_mode, pad, pad_list, mode, stride, dilation,
+                                      group, data_format)
 
     def __call__(self, dout, input_x, filter_size):
         api = self.name

@@ -918,6 +918,34 @@ def conv2d_transpose_array(backend, dout, weight, in_hw, kernel, stride, dilatio
     return dx.astype(dtype, copy=False)
 
 
+def conv2d_grad_attributes(prim, out_channel, kernel_size, pad_mode, pad, pad_list, mode, stride, dilation, group,
+                           data_format):
+    """Check and record the forward Conv2D's arguments on a 2-d convolution gradient primitive (`prim`:
+    Conv2DBackpropInput, Conv2DBackpropFilter)."""
+    api = prim.name
+    prim.out_channel = _checks.check_positive_int(api, "out_channel", out_channel)
+    prim.kernel_size = _int_or_tuple(api, "kernel_size", kernel_size, 2)
+    prim.pad_mode = _checks.check_choice(api, "pad_mode", pad_mode, PAD_MODES, case_sensitive=False)
+    prim.pad = _checks.check_int_tuple(api, "pad", pad, 4, minimum=0)
+    if prim.pad_mode != "pad" and any(prim.pad):
+        _checks.fail(api, "pad", f"0 when 'pad_mode' is '{prim.pad_mode}'", pad)
+    if pad_list is not None:
+        pad_list = _checks.check_int_tuple(api, "pad_list", pad_list, 4, minimum=-1)
+    prim.pad_list = pad_list
+    if _checks.check_int(api, "mode", mode) != 1:
+        _checks.fail(api, "mode", "1", mode)
+    prim.stride = _int_or_tuple(api, "stride", stride, 2)
+    prim.dilation = _int_or_tuple(api, "dilation", dilation, 2)
+    prim.group = _checks.check_positive_int(api, "group", group)
+    if prim.out_channel % prim.group:
+        _checks.fail(api, "out_channel", f"divisible by 'group' ({prim.group})", out_channel)
+    prim.format = _checks.check_choice(api, "data_format", data_format, ("NCHW", "NHWC"))
+    for name in ("out_channel", "kernel_size", "pad_mode", "pad", "stride", "dilation", "group"):
+        prim.add_prim_attr(name, getattr(prim, name))
+    prim.add_prim_attr("mode", 1)
+    prim.add_prim_attr("data_format", prim.format)
+
+
 class Conv2DBackpropInput(Primitive):
     r"""The gradient of Conv2D with respect to its input (a transposed convolution), for an input of `input_size`.
 
@@ -959,28 +987,8 @@ class Conv2DBackpropInput(Primitive):
     def __init__(self, out_channel, kernel_size, pad_mode="valid", pad=0, pad_list=None, mode=1, stride=1,
                  dilation=1, group=1, data_format="NCHW"):
         super().__init__()
-        api = self.name
-        self.out_channel = _checks.check_positive_int(api, "out_channel", out_channel)
-        self.kernel_size = _int_or_tuple(api, "kernel_size", kernel_size, 2)
-        self.pad_mode = _checks.check_choice(api, "pad_mode", pad_mode, PAD_MODES, case_sensitive=False)
-        self.pad = _checks.check_int_tuple(api, "pad", pad, 4, minimum=0)
-        if self.pad_mode != "pad" and any(self.pad):
-            _checks.fail(api, "pad", f"0 when 'pad_mode' is '{self.pad_mode}'", pad)
-        if pad_list is not None:
-            pad_list = _checks.check_int_tuple(api, "pad_list", pad_list, 4, minimum=-1)
-        self.pad_list = pad_list
-        if _checks.check_int(api, "mode", mode) != 1:
-            _checks.fail(api, "mode", "1", mode)
-        self.stride = _int_or_tuple(api, "stride", stride, 2)
-        self.dilation = _int_or_tuple(api, "dilation", dilation, 2)
-        self.group = _checks.check_positive_int(api, "group", group)
-        if self.out_channel % self.group:
-            _checks.fail(api, "out_channel", f"divisible by 'group' ({self.group})", out_channel)
-        self.format = _checks.check_choice(api, "data_format", data_format, ("NCHW", "NHWC"))
-        for name in ("out_channel", "kernel_size", "pad_mode", "pad", "stride", "dilation", "group"):
-            self.add_prim_attr(name, getattr(self, name))
-        self.add_prim_attr("mode", 1)
-        self.add_prim_attr("data_format", self.format)
+        conv2d_grad_attributes(self, out_channel, kernel_size, pad_mode, pad, pad_list, mode, stride, dilation, group,
+                               data_format)
 
     def __call__(self, out_backprop, filter, input_size):  # noqa: A002 (MindSpore's input name)
         api = self.name
