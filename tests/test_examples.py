@@ -55,6 +55,9 @@ def _as_the_guide_shows(printed):
 
 
 def test_the_guide_examples_print_the_guide_digits(device):
+    if device == "GPU" and SIMULATED:  # each simulated CUDA thread is a Python thread: minutes per example
+        pytest.skip("the guide's 1x3x16x50 -> 64 convolutions take minutes in the CUDA simulator; test_conv checks "
+                    "the GPU convolution's bits against the CPU's, and scripts/gpu_check.sh runs this on a GPU")
     blocks = _run(device, ("01", "02", "07"))
     for name, expected in (("01_character_string.py", guide_outputs.EXAMPLE_1),
                            ("02_initializer_subclass.py", guide_outputs.EXAMPLE_2)):
@@ -65,25 +68,27 @@ def test_the_guide_examples_print_the_guide_digits(device):
 
 
 def test_runner_runs_the_guide_examples_in_order(device):
-    # The Conv3D examples (04-06) are 3.5e8 multiply-adds: hours in the CUDA simulator, and LeNet5's two dense
-    # initialisations take ~40 s there (tests/test_models.py runs LeNet5 there with host-made weights): it runs the
-    # others.
+    # In the CUDA simulator the guide's convolutions take minutes (01-03) to hours (the Conv3D examples 04-06), and
+    # LeNet5's two dense initialisations ~40 s and the ResNet block ~75 s (tests/test_models.py runs both there with
+    # host-made weights and small inputs): it runs example 07.
     # The training example (minutes) runs in tests/test_train.py, briefly.
-    numbers = ("01", "02", "03", "07", "resnet_block") if device == "GPU" and SIMULATED else (
+    numbers = ("07",) if device == "GPU" and SIMULATED else (
         "01", "02", "03", "04", "05", "06", "07", "lenet5", "resnet_block")
     blocks = _run(device, numbers)
     assert list(blocks) == [name for name in ALL if not numbers or {name[:2], name[:-3]} & set(numbers)]
-    assert "[[[[12. 18. 18. ... 18. 18. 12.]\n   [18. 27. 27. ... 27. 27. 18.]" in blocks["03_custom_tensor.py"]
-    np.testing.assert_allclose(_first_value(blocks["02_initializer_subclass.py"]),
-                               20 * _first_value(blocks["01_character_string.py"]), rtol=1e-5)
+    if "03_custom_tensor.py" in blocks:
+        assert "[[[[12. 18. 18. ... 18. 18. 12.]\n   [18. 27. 27. ... 27. 27. 18.]" in blocks["03_custom_tensor.py"]
+        np.testing.assert_allclose(_first_value(blocks["02_initializer_subclass.py"]),
+                                   20 * _first_value(blocks["01_character_string.py"]), rtol=1e-5)
     assert "[[" in blocks["07_application_in_parameter.py"] and "nan" not in blocks["07_application_in_parameter.py"]
     if "lenet5.py" in blocks:
         assert "LeNet5 output (32, 10)" in blocks["lenet5.py"] and "nan" not in blocks["lenet5.py"]
         assert "a fresh net differs: True; not loaded: [] []" in blocks["lenet5.py"]
         assert "loaded net gives the same output: True" in blocks["lenet5.py"]
-    assert "identity shortcut: (2, 8, 8, 8) -> (2, 8, 8, 8)" in blocks["resnet_block.py"]
-    assert "downsample shortcut: (2, 8, 8, 8) -> (2, 16, 4, 4)" in blocks["resnet_block.py"]
-    assert "nan" not in blocks["resnet_block.py"]
+    if "resnet_block.py" in blocks:
+        assert "identity shortcut: (2, 8, 8, 8) -> (2, 8, 8, 8)" in blocks["resnet_block.py"]
+        assert "downsample shortcut: (2, 8, 8, 8) -> (2, 16, 4, 4)" in blocks["resnet_block.py"]
+        assert "nan" not in blocks["resnet_block.py"]
     if "04_init_is_tensor.py" in blocks:
         assert "[[[[[108. 108. 108. ... 108. 108. 108.]" in blocks["04_init_is_tensor.py"]
         for name in ("05_init_is_str.py", "06_init_is_initializer_subclass.py"):
