@@ -11,7 +11,7 @@ from ... import _checks
 from ...common.tensor import Tensor
 from ..primitive import Primitive
 from . import nn_ops
-from .nn_ops import PAD_MODES, _check_float_tensor, _int_or_tuple, conv_output_shape
+from .nn_ops import PAD_MODES, _int_or_tuple, conv_output_shape
 
 __all__ = ["Conv2DBackpropFilter", "Conv3DBackpropInput", "Conv3DBackpropFilter", "conv_filter_grad", "conv_input_grad"]
 
@@ -124,18 +124,9 @@ class Conv2DBackpropFilter(Primitive):
 
     def __call__(self, dout, input_x, filter_size):
         api = self.name
-        _check_float_tensor(self, "dout", dout, (4,))
-        _check_float_tensor(self, "input_x", input_x, (4,))
-        backend = self.common_backend(dout=dout, input_x=input_x)
-        if dout.dtype is not input_x.dtype:
-            raise TypeError(f"For '{api}', the 'dout' and 'input_x' must have the same dtype, but got "
-                            f"{dout.dtype} and {input_x.dtype}.")
-        if not isinstance(filter_size, (tuple, list)) or len(filter_size) != 4 or \
-                not all(_checks.is_int(v) and v > 0 for v in filter_size):
-            _checks.fail(api, "filter_size", "a tuple of 4 positive ints", filter_size,
-                         TypeError if not isinstance(filter_size, (tuple, list)) else ValueError)
+        backend = nn_ops.float_pair(self, 4, dout=dout, input_x=input_x)
+        size = nn_ops.positive_ints(api, "filter_size", filter_size, 4)
         da, xa = dout._array(), input_x._array()
-        size = tuple(int(v) for v in filter_size)
         xp = backend.xp
         if self.format == "NHWC":  # computed as NCHW; the transposes are copies
             da, xa = da.transpose(0, 3, 1, 2), xa.transpose(0, 3, 1, 2)
@@ -237,12 +228,7 @@ class Conv3DBackpropInput(_Conv3DGrad):
     """
 
     def __call__(self, weight, dout, input_size):
-        _check_float_tensor(self, "weight", weight, (5,))
-        _check_float_tensor(self, "dout", dout, (5,))
-        backend = self.common_backend(weight=weight, dout=dout)
-        if weight.dtype is not dout.dtype:
-            raise TypeError(f"For '{self.name}', the 'weight' and 'dout' must have the same dtype, but got "
-                            f"{weight.dtype} and {dout.dtype}.")
+        backend = nn_ops.float_pair(self, 5, weight=weight, dout=dout)
         before = self._geometry("input_size", input_size, dout, input_size[1] if isinstance(input_size, (tuple, list))
                                 and len(input_size) == 5 else 1)
         expected = (self.out_channel, input_size[1] // self.group) + self.kernel_size
@@ -278,12 +264,7 @@ class Conv3DBackpropFilter(_Conv3DGrad):
     """
 
     def __call__(self, x, dout, w_size):
-        _check_float_tensor(self, "x", x, (5,))
-        _check_float_tensor(self, "dout", dout, (5,))
-        backend = self.common_backend(x=x, dout=dout)
-        if x.dtype is not dout.dtype:
-            raise TypeError(f"For '{self.name}', the 'x' and 'dout' must have the same dtype, but got {x.dtype} and "
-                            f"{dout.dtype}.")
+        backend = nn_ops.float_pair(self, 5, x=x, dout=dout)
         before = self._geometry("x", x.shape, dout, x.shape[1])
         expected = (self.out_channel, x.shape[1] // self.group) + self.kernel_size
         if not isinstance(w_size, (tuple, list)) or tuple(w_size) != expected:

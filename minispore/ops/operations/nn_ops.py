@@ -271,6 +271,28 @@ def _check_float_tensor(prim, arg, value, ndims):
     return value
 
 
+def float_pair(prim, ndim, **tensors):
+    """The common backend of two float Tensors of rank `ndim` and one dtype, given by their argument names (a
+    convolution gradient's inputs); TypeError or ValueError naming the argument otherwise."""
+    (name_a, a), (name_b, b) = tensors.items()
+    _check_float_tensor(prim, name_a, a, (ndim,))
+    _check_float_tensor(prim, name_b, b, (ndim,))
+    backend = prim.common_backend(**tensors)
+    if a.dtype is not b.dtype:
+        raise TypeError(f"For '{prim.name}', the '{name_a}' and '{name_b}' must have the same dtype, but got "
+                        f"{a.dtype} and {b.dtype}.")
+    return backend
+
+
+def positive_ints(api, arg, value, n):
+    """`value` as a tuple of `n` positive ints (a gradient's input or filter size); TypeError for a non-sequence,
+    ValueError otherwise."""
+    if not isinstance(value, (tuple, list)) or len(value) != n or not all(_checks.is_int(v) and v > 0 for v in value):
+        _checks.fail(api, arg, f"a tuple of {n} positive ints", value,
+                     TypeError if not isinstance(value, (tuple, list)) else ValueError)
+    return tuple(int(v) for v in value)
+
+
 def _compute_array(tensor, backend):
     """The C-contiguous device array of `tensor`, float16 widened to float32 (a copy only when needed)."""
     array = backend.xp.ascontiguousarray(tensor._array())
@@ -992,18 +1014,9 @@ class Conv2DBackpropInput(Primitive):
 
     def __call__(self, out_backprop, filter, input_size):  # noqa: A002 (MindSpore's input name)
         api = self.name
-        _check_float_tensor(self, "out_backprop", out_backprop, (4,))
-        _check_float_tensor(self, "filter", filter, (4,))
-        backend = self.common_backend(out_backprop=out_backprop, filter=filter)
-        if out_backprop.dtype is not filter.dtype:
-            raise TypeError(f"For '{api}', the 'out_backprop' and 'filter' must have the same dtype, but got "
-                            f"{out_backprop.dtype} and {filter.dtype}.")
-        if not isinstance(input_size, (tuple, list)) or len(input_size) != 4 or \
-                not all(_checks.is_int(v) and v > 0 for v in input_size):
-            _checks.fail(api, "input_size", "a tuple of 4 positive ints", input_size,
-                         TypeError if not isinstance(input_size, (tuple, list)) else ValueError)
+        backend = float_pair(self, 4, out_backprop=out_backprop, filter=filter)
+        size = positive_ints(api, "input_size", input_size, 4)
         dout, weight = out_backprop._array(), filter._array()
-        size = tuple(int(v) for v in input_size)
         if self.format == "NHWC":  # computed as NCHW; the transposes are copies
             dout, weight = dout.transpose(0, 3, 1, 2), weight.transpose(0, 3, 1, 2)
             size = (size[0], size[3], size[1], size[2])
