@@ -170,26 +170,32 @@ def _bench_inits(backend, rounds, rows, quick, rng):
             rows.append(report(f"init {rng} {name} {shape}", medians, "GB/s", nbytes / 1e9))
 
 
+def _binary_contenders(backend, primitive, a, b, numpy_fn, torch_name, result):
+    """{name: callable} for `primitive` on the arrays a and b: ours (its output into result["out"]), and on the CPU
+    NumPy's `numpy_fn` and PyTorch's `torch.<torch_name>` on the same data."""
+    ta, tb = Tensor(a), Tensor(b)
+
+    def ours():
+        result["out"] = primitive(ta, tb)
+        _sync(backend)
+
+    contenders = {"minispore": ours}
+    if backend.name == "CPU":
+        contenders["numpy"] = lambda: numpy_fn(a, b)
+        if torch is not None:
+            at, bt, fn = torch.from_numpy(a), torch.from_numpy(b), getattr(torch, torch_name)
+            contenders["torch"] = lambda: fn(at, bt)
+    return contenders
+
+
 def bench_add(backend, rounds, rows, quick):
     n = 2048 if quick else 4096
     rng = np.random.default_rng(1)
     a = rng.standard_normal((n, n)).astype(np.float32)
     for title, b in ((f"Add {n}x{n} + {n}x{n}", rng.standard_normal((n, n)).astype(np.float32)),
                      (f"Add {n}x{n} + {n} (broadcast row)", rng.standard_normal(n).astype(np.float32))):
-        ta, tb = Tensor(a), Tensor(b)
-        add = ops.Add()
         result = {}
-
-        def ours():
-            result["out"] = add(ta, tb)
-            _sync(backend)
-
-        contenders = {"minispore": ours}
-        if backend.name == "CPU":
-            contenders["numpy"] = lambda: np.add(a, b)
-            if torch is not None:
-                at, bt = torch.from_numpy(a), torch.from_numpy(b)
-                contenders["torch"] = lambda: torch.add(at, bt)
+        contenders = _binary_contenders(backend, ops.Add(), a, b, np.add, "add", result)
         medians = interleaved(contenders, rounds)
         err = float(np.abs(result["out"].asnumpy() - (a + b)).max())
         rows.append(report(title, medians, "GB/s", 3.0 * a.nbytes / 1e9, {"numpy": err}))
@@ -389,19 +395,8 @@ def bench_models(backend, rounds, rows, quick):
         rows.append(report(title, medians, "GFLOP/s", flops / 1e9, errors, spread))
     n = 1024
     a, b = rng.standard_normal((n, n)).astype(np.float32), rng.standard_normal((n, n)).astype(np.float32)
-    ta, tb, matmul = Tensor(a), Tensor(b), ops.MatMul()
     result = {}
-
-    def ours():
-        result["out"] = matmul(ta, tb)
-        _sync(backend)
-
-    contenders = {"minispore": ours}
-    if backend.name == "CPU":
-        contenders["numpy"] = lambda: np.matmul(a, b)
-        if torch is not None:
-            at, bt = torch.from_numpy(a), torch.from_numpy(b)
-            contenders["torch"] = lambda: torch.matmul(at, bt)
+    contenders = _binary_contenders(backend, ops.MatMul(), a, b, np.matmul, "matmul", result)
     spread = {}
     medians = interleaved(contenders, rounds, spread=spread)
     err = float(np.abs(result["out"].asnumpy() - a.astype(np.float64) @ b).max())
